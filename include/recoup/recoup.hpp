@@ -1,0 +1,17 @@
+// recoup: revenue recovery for subscription billing. The umbrella header.
+#pragma once
+
+#include <recoup/detail/config.hpp>
+
+#include <recoup/action_table.hpp>
+#include <recoup/clock.hpp>
+#include <recoup/connector.hpp>
+#include <recoup/crypto.hpp>
+#include <recoup/domain.hpp>
+#include <recoup/error.hpp>
+#include <recoup/json.hpp>
+#include <recoup/money.hpp>
+#include <recoup/result.hpp>
+#include <recoup/signature.hpp>
+#include <recoup/webhook_request.hpp>
+#include <recoup/wire.hpp>

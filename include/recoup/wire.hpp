@@ -1,0 +1,52 @@
+// recoup: reading a platform's JSON into typed wire structs with Boost.JSON. A connector declares
+// its wire structs and a tag_invoke(value_to_tag<T>, ...) per struct built from required() and
+// optional(); a missing or mistyped field becomes a failure naming its whole JSON path
+// ("content.transaction.amount"), because each level prefixes its key on the way out.
+#pragma once
+
+#include <recoup/detail/config.hpp>
+#include <recoup/error.hpp>
+#include <recoup/result.hpp>
+
+#include <boost/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+RECOUP_BEGIN_NAMESPACE
+
+namespace wire {
+
+namespace json = boost::json;
+
+// Parses the body and converts it to T; every failure inside is returned, never thrown.
+template <class T>
+result<T> parse_as(std::string_view body);
+
+// Converts an already parsed value.
+template <class T>
+result<T> convert(const json::value& v);
+
+// Absent or null: missing_field. Wrong type or invalid value: invalid_field.
+template <class T>
+T required(const json::object& o, std::string_view key);
+
+// Absent or null: nullopt. Present but wrong: invalid_field.
+template <class T>
+std::optional<T> optional(const json::object& o, std::string_view key);
+
+// The object a value_to overload receives; anything else is invalid_field.
+const json::object& as_object(const json::value& v);
+
+// Thrown inside conversions and caught by parse_as/convert.
+[[noreturn]] void raise(error code, std::string field, std::string detail = {});
+
+} // namespace wire
+
+RECOUP_END_NAMESPACE
+
+#include <recoup/impl/wire.hpp>
