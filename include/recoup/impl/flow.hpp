@@ -1,0 +1,278 @@
+#pragma once
+
+#include <openssl/rand.h>
+
+RECOUP_BEGIN_NAMESPACE
+
+namespace detail {
+
+// Deterministic ids: the same invoice in the same profile is the same intent everywhere.
+inline std::string derive_id(std::string_view prefix, std::string_view a, std::string_view b)
+{
+    std::string material;
+    material.reserve(a.size() + b.size() + 1);
+    material.append(a).push_back('\x1f');
+    material.append(b);
+    const auto digest = sha256(material);
+    return std::string(prefix) + hex_encode(std::span(digest.data(), 12));
+}
+
+inline std::string random_id(std::string_view prefix)
+{
+    unsigned char bytes[12];
+    if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("RAND_bytes failed");
+    return std::string(prefix) + hex_encode(bytes);
+}
+
+inline std::string attempt_feature_metadata(triggered_by by)
+{
+    boost::json::object rr{{"attempt_triggered_by", to_string(by)}};
+    return boost::json::serialize(boost::json::object{{"revenue_recovery", std::move(rr)}});
+}
+
+constexpr intent_status status_after(attempt_status s) noexcept
+{
+    switch (s) {
+    case attempt_status::charged: return intent_status::succeeded;
+    case attempt_status::failure: return intent_status::failed;
+    case attempt_status::pending:
+    case attempt_status::started: return intent_status::processing;
+    }
+    return intent_status::processing;
+}
+
+inline std::string conflict(intent_status s)
+{
+    return "conflict: intent is " + std::string(to_string(s));
+}
+
+inline intent_record proposed_intent(const recovery_invoice& invoice, const recovery_account& account,
+                                     std::int64_t now)
+{
+    intent_record r;
+    r.id = derive_id("pay_", account.profile_id, invoice.merchant_reference_id.str());
+    r.profile_id = account.profile_id;
+    r.merchant_reference_id = invoice.merchant_reference_id.str();
+    r.billing_mca_id = account.mca_id;
+    r.amount = invoice.amount;
+    r.currency = invoice.currency;
+    r.billing_address = invoice.billing_address;
+    r.created_at = r.modified_at = now;
+    return r;
+}
+
+inline attempt_record external_attempt(const recovery_attempt& a, const intent_record& intent, std::int64_t now)
+{
+    attempt_record r;
+    r.id = derive_id("att_", intent.id, a.connector_transaction_id);
+    r.payment_id = intent.id;
+    r.status = a.status;
+    r.amount = a.amount;
+    r.currency = a.currency;
+    r.connector_payment_id = a.connector_transaction_id;
+    r.charge_id = a.charge_id;
+    r.error_code = a.error_code;
+    r.error_message = a.error_message;
+    r.triggered_by = triggered_by::external;
+    r.feature_metadata = attempt_feature_metadata(triggered_by::external);
+    r.details = boost::json::serialize(boost::json::value_from(a));
+    r.created_at = r.modified_at = now;
+    return r;
+}
+
+// Records the reported attempt (or finds it) and says who triggered it.
+template <recovery_transaction Tx>
+std::optional<triggered_by> record_attempt(Tx& tx, const recovery_attempt& a, intent_record& intent,
+                                           std::int64_t now, std::string& outcome)
+{
+    if (auto existing = tx.find_attempt(intent.id, a.connector_transaction_id)) {
+        // A later report of the same attempt (pending, then charged) updates its status only.
+        if (existing->status != a.status && existing->status != attempt_status::charged) {
+            existing->status = a.status;
+            existing->error_code = a.error_code;
+            existing->error_message = a.error_message;
+            existing->modified_at = now;
+            tx.update_attempt(*existing);
+        }
+        return existing->triggered_by;
+    }
+    tx.insert_attempt(external_attempt(a, intent, now));
+    if (is_terminal(intent.status)) outcome = conflict(intent.status);
+    else intent.status = status_after(a.status);
+    return triggered_by::external;
+}
+
+template <recovery_transaction Tx>
+std::string arm_task(Tx& tx, const intent_record& intent, const recovery_account& account, std::int64_t now)
+{
+    const auto id = execute_workflow_task_id(intent.id);
+    if (auto existing = tx.find_task(id))
+        return existing->is_open() ? "task already armed" : "task finished earlier: " + existing->business_status;
+    const auto delay = retry_delay(account.schedule, 0, account.max_retry_count);
+    if (!delay) return "retries disabled";
+    task_record t;
+    t.id = id;
+    t.name = execute_workflow_task;
+    t.runner = passive_recovery_runner;
+    t.business_status = "Pending";
+    t.retry_count = 0;
+    t.schedule_time = now + delay->count();
+    t.tracking_data = boost::json::serialize(boost::json::object{
+        {"payment_id", intent.id}, {"profile_id", intent.profile_id}, {"billing_mca_id", account.mca_id}});
+    t.payment_id = intent.id;
+    t.created_at = t.updated_at = now;
+    tx.upsert_task(t);
+    return "task armed";
+}
+
+template <recovery_transaction Tx>
+std::string apply_action(Tx& tx, recovery_action action, intent_record& intent, const recovery_account& account,
+                         std::int64_t now)
+{
+    switch (action) {
+    case recovery_action::schedule_failed_payment:
+        if (is_terminal(intent.status)) return conflict(intent.status);
+        ++intent.total_retry_count;
+        if (intent.total_retry_count <= account.retry_threshold) return "below retry threshold";
+        return arm_task(tx, intent, account, now);
+    case recovery_action::success_payment_external:
+        if (intent.status == intent_status::cancelled) return conflict(intent.status);
+        intent.status = intent_status::succeeded;
+        tx.finish_tasks(intent.id, "COMPLETED_BY_EXTERNAL_PAYMENT", now);
+        return "intent succeeded";
+    case recovery_action::cancel_invoice:
+        if (intent.status == intent_status::succeeded) return conflict(intent.status);
+        intent.status = intent_status::cancelled;
+        tx.finish_tasks(intent.id, "INVOICE_CANCELLED", now);
+        return "intent cancelled";
+    case recovery_action::pending_payment:
+        if (is_terminal(intent.status)) return conflict(intent.status);
+        intent.status = intent_status::processing;
+        return "intent processing";
+    case recovery_action::no_action:
+    case recovery_action::invalid_action: return "recorded";
+    }
+    return "recorded";
+}
+
+} // namespace detail
+
+inline std::string execute_workflow_task_id(std::string_view payment_id)
+{
+    return "PASSIVE_RECOVERY_WORKFLOW_EXECUTE_WORKFLOW_" + std::string(payment_id);
+}
+
+template <recovery_transaction Tx>
+recovery_result apply_webhook(Tx& tx, const normalized_webhook& w, const recovery_account& account,
+                              std::string_view raw_body, std::int64_t now)
+{
+    recovery_result out;
+    out.http_status = w.response.status;
+    out.body = w.response.body;
+    out.event_type = w.event_type;
+    out.event_id = w.event_id;
+
+    event_record ev;
+    ev.id = detail::random_id("evt_");
+    ev.profile_id = account.profile_id;
+    ev.merchant_connector_id = account.mca_id;
+    ev.connector_event_id = w.event_id;
+    ev.body_digest = hex_encode(sha256(raw_body));
+    ev.dedup_key = w.event_id ? *w.event_id : "sha256:" + ev.body_digest;
+    ev.event_type = to_string(w.event_type);
+    ev.http_status = out.http_status;
+    ev.received_at = now;
+    if (account.keep_raw_body) ev.body = std::string(raw_body);
+
+    if (!tx.claim_delivery(account.mca_id, ev.dedup_key)) {
+        out.duplicate = true;
+        out.action = recovery_action::no_action;
+        out.outcome = "duplicate";
+    } else if (w.event_type == incoming_webhook_event::event_not_supported || !w.invoice) {
+        out.action = decide(w.event_type, std::nullopt);
+        out.outcome = "ignored";
+    } else {
+        auto intent = tx.lock_or_create_intent(detail::proposed_intent(*w.invoice, account, now));
+        const auto before = intent;
+        std::optional<triggered_by> by;
+        std::string attempt_outcome;
+        if (w.attempt) by = detail::record_attempt(tx, *w.attempt, intent, now, attempt_outcome);
+        out.action = decide(w.event_type, by);
+        out.outcome = detail::apply_action(tx, out.action, intent, account, now);
+        if (!attempt_outcome.empty() && out.outcome.rfind("conflict", 0) != 0) out.outcome = attempt_outcome;
+        if (!is_terminal(intent.status)) intent.amount = w.invoice->amount; // still to collect
+        if (intent.status != before.status || intent.total_retry_count != before.total_retry_count ||
+            intent.amount != before.amount) {
+            intent.modified_at = now;
+            tx.update_intent(intent);
+        }
+        out.payment_id = intent.id;
+    }
+    ev.action = to_string(out.action);
+    ev.outcome = out.outcome;
+    ev.payment_id = out.payment_id;
+    tx.append_event(ev);
+    return out;
+}
+
+template <recovery_store S, billing_connector C, class SyncClient, class Clock>
+result<recovery_result> recover(S& store, const C& connector, const webhook_request& req,
+                                const recovery_account& account, SyncClient&& sync, const Clock& clock)
+{
+    const auto now = clock.now();
+    if (auto verified = connector.verify_source(req, account.config, now); !verified) return verified.error();
+
+    std::vector<sync_exchange> exchanges;
+    auto w = normalize(connector, req, account.config, exchanges);
+    for (int round = 0; w && !w->sync_requests.empty(); ++round) {
+        if (round == max_sync_rounds)
+            return fail(error::sync_response_failed, "", "the connector kept asking for sync requests");
+        for (const auto& request : w->sync_requests) {
+            auto response = sync(request);
+            if (!response) return response.error();
+            exchanges.push_back({request, std::move(*response)});
+        }
+        w = normalize(connector, req, account.config, exchanges);
+    }
+    if (!w) return w.error();
+
+    try {
+        auto tx = store.begin();
+        auto out = apply_webhook(tx, *w, account, req.body, to_unix_seconds(now));
+        tx.commit();
+        return out;
+    } catch (const exception& e) {
+        return e.get();
+    } catch (const std::exception& e) {
+        return fail(error::storage_unavailable, "", e.what());
+    }
+}
+
+inline int status_for(const failure& f) noexcept
+{
+    const int code = static_cast<int>(f.code);
+    if (code >= 100 && code < 200) return 401;
+    if (f.code == error::sync_response_missing || f.code == error::sync_response_failed) return 503;
+    if (code >= 200 && code < 300) return 400;
+    if (f.code == error::not_found) return 404;
+    if (f.code == error::storage_unavailable || f.code == error::storage_conflict) return 503;
+    return 500;
+}
+
+inline api_response error_response(const failure& f)
+{
+    const int status = status_for(f);
+    std::string_view type = status >= 500 ? "api" : "invalid_request";
+    std::string_view code = "HE_00";
+    switch (status) {
+    case 401: code = "WE_01"; break;
+    case 400: code = "WE_02"; break;
+    case 404: code = "WE_04"; break;
+    case 503: code = f.code == error::storage_unavailable || f.code == error::storage_conflict ? "HE_03" : "WE_03"; break;
+    default: break;
+    }
+    boost::json::object err{{"type", type}, {"code", code}, {"message", f.what()}};
+    return {status, boost::json::serialize(boost::json::object{{"error", std::move(err)}})};
+}
+
+RECOUP_END_NAMESPACE

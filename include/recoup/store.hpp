@@ -1,0 +1,123 @@
+// recoup: what the recovery flow needs from storage, as concepts. The host's SOCI store
+// (PostgreSQL, SQLite) satisfies them, and so does memory_store for tests and embedders.
+//
+// The unit of work is a transaction: the flow runs one webhook inside one transaction and the
+// host commits it. Because the flow only sees a transaction, a host can run several webhooks in
+// one database transaction, each inside a savepoint (group commit), without the flow changing.
+// Storage failures are thrown (any std::exception); the flow turns them into storage_unavailable.
+#pragma once
+
+#include <recoup/detail/config.hpp>
+#include <recoup/domain.hpp>
+
+#include <concepts>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+RECOUP_BEGIN_NAMESPACE
+
+// payment_intent
+struct intent_record {
+    std::string id;                    // payment_id
+    std::string profile_id;
+    std::string merchant_reference_id; // invoice id at the billing platform
+    std::string billing_mca_id;        // the billing connector's MCA
+    std::int64_t amount = 0;
+    recoup::currency currency{};
+    intent_status status = intent_status::requires_payment_method;
+    std::optional<address> billing_address;
+    std::int32_t total_retry_count = 0; // failures seen, external and internal
+    std::string feature_metadata = "{}"; // JSON object
+    std::int64_t created_at = 0;
+    std::int64_t modified_at = 0;
+};
+
+// payment_attempt
+struct attempt_record {
+    std::string id;
+    std::string payment_id;
+    attempt_status status = attempt_status::failure;
+    std::int64_t amount = 0;
+    recoup::currency currency{};
+    std::string connector_payment_id; // the connector's transaction id
+    std::optional<std::string> charge_id;
+    std::optional<std::string> error_code;
+    std::optional<std::string> error_message;
+    recoup::triggered_by triggered_by = triggered_by::external;
+    std::string feature_metadata; // {"revenue_recovery":{"attempt_triggered_by":"external",...}}
+    std::string details;          // the unified attempt as JSON (token, customer, gateway, ...)
+    std::int64_t created_at = 0;
+    std::int64_t modified_at = 0;
+};
+
+// process_tracker statuses, as the reference spells them.
+inline constexpr std::string_view task_status_new = "new";
+inline constexpr std::string_view task_status_started = "process_started";
+inline constexpr std::string_view task_status_finish = "finish";
+
+// process_tracker
+struct task_record {
+    std::string id;     // PASSIVE_RECOVERY_WORKFLOW_EXECUTE_WORKFLOW_{payment_id}
+    std::string name;   // EXECUTE_WORKFLOW
+    std::string runner; // PASSIVE_RECOVERY_WORKFLOW
+    std::string status{task_status_new};
+    std::string business_status;
+    std::int32_t retry_count = 0;
+    std::int64_t schedule_time = 0; // unix seconds
+    std::string tracking_data;      // JSON object
+    std::string payment_id;
+    std::int64_t created_at = 0;
+    std::int64_t updated_at = 0;
+
+    bool is_open() const noexcept { return status != task_status_finish; }
+};
+
+// webhook_event: one row per delivery, duplicates included.
+struct event_record {
+    std::string id;
+    std::string profile_id;
+    std::string merchant_connector_id;
+    std::optional<std::string> connector_event_id;
+    std::string dedup_key; // event id, or "sha256:<hex of body>"
+    std::string event_type;
+    std::string action;
+    std::string outcome; // applied | duplicate | ignored | conflict: ...
+    int http_status = 200;
+    std::optional<std::string> payment_id;
+    std::string body_digest; // hex SHA-256 of the raw body
+    std::optional<std::string> body; // the raw body, unless configured off
+    std::int64_t received_at = 0;
+};
+
+template <class T>
+concept recovery_transaction = requires(T& tx, const std::string& s, const intent_record& intent,
+                                        const attempt_record& attempt, const task_record& task,
+                                        const event_record& event, std::int64_t now) {
+    // Records (mca, dedup key) as processed; false if it already was. Concurrent callers with
+    // the same key: exactly one gets true (the others wait for it, then get false).
+    { tx.claim_delivery(s, s) } -> std::same_as<bool>;
+    // The intent for (profile_id, merchant_reference_id): the existing one, or `intent` inserted.
+    // Either way it stays locked until the transaction ends.
+    { tx.lock_or_create_intent(intent) } -> std::same_as<intent_record>;
+    { tx.update_intent(intent) } -> std::same_as<void>;
+    // The attempt of that intent with this connector transaction id.
+    { tx.find_attempt(s, s) } -> std::same_as<std::optional<attempt_record>>;
+    { tx.insert_attempt(attempt) } -> std::same_as<void>;
+    { tx.update_attempt(attempt) } -> std::same_as<void>;
+    // The task with that id, open or finished.
+    { tx.find_task(s) } -> std::same_as<std::optional<task_record>>;
+    { tx.upsert_task(task) } -> std::same_as<void>;
+    // Finishes every open task of the payment with that business status.
+    { tx.finish_tasks(s, s, now) } -> std::same_as<void>;
+    { tx.append_event(event) } -> std::same_as<void>;
+    { tx.commit() } -> std::same_as<void>;
+};
+
+// A store hands out transactions; destroying an uncommitted one rolls it back.
+template <class S>
+concept recovery_store = requires(S& store) {
+    { store.begin() } -> recovery_transaction;
+};
+
+RECOUP_END_NAMESPACE
