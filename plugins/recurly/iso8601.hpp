@@ -1,0 +1,105 @@
+// recoup Recurly connector: ISO 8601 timestamps ("2022-09-13T21:18:40Z", optionally with fractional
+// seconds or a "+02:00" offset) to unix seconds, with civil-calendar arithmetic only: no locale,
+// no timegm, no time zone database, so the result never depends on the machine.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace recoup::connectors::recurly {
+
+namespace iso8601_detail {
+
+// Reads exactly `n` ASCII digits at `pos`; advances `pos` on success.
+constexpr std::optional<int> digits(std::string_view s, std::size_t& pos, std::size_t n) noexcept
+{
+    if (s.size() < pos + n) return std::nullopt;
+    int v = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        const char c = s[pos + i];
+        if (c < '0' || c > '9') return std::nullopt;
+        v = v * 10 + (c - '0');
+    }
+    pos += n;
+    return v;
+}
+
+constexpr bool expect(std::string_view s, std::size_t& pos, char c) noexcept
+{
+    if (pos >= s.size() || s[pos] != c) return false;
+    ++pos;
+    return true;
+}
+
+constexpr bool is_leap(int y) noexcept { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+constexpr int days_in_month(int y, int m) noexcept
+{
+    constexpr int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return m == 2 && is_leap(y) ? 29 : days[m - 1];
+}
+
+// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
+constexpr std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) noexcept
+{
+    y -= m <= 2;
+    const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const auto yoe = static_cast<unsigned>(y - era * 400);
+    const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+// "Z" -> 0; "+HH:MM" / "-HH:MM" -> signed seconds east of UTC.
+constexpr std::optional<std::int64_t> utc_offset(std::string_view s, std::size_t& pos) noexcept
+{
+    if (expect(s, pos, 'Z')) return 0;
+    if (pos >= s.size() || (s[pos] != '+' && s[pos] != '-')) return std::nullopt;
+    const int sign = s[pos++] == '-' ? -1 : 1;
+    const auto hh = digits(s, pos, 2);
+    if (!hh || !expect(s, pos, ':')) return std::nullopt;
+    const auto mm = digits(s, pos, 2);
+    if (!mm || *hh > 23 || *mm > 59) return std::nullopt;
+    return sign * (*hh * 3600 + *mm * 60);
+}
+
+} // namespace iso8601_detail
+
+// "YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)" -> unix seconds (fraction truncated, which is
+// the floor since it only adds to the second); anything else, or an impossible date, -> nullopt.
+constexpr std::optional<std::int64_t> parse_iso8601(std::string_view s) noexcept
+{
+    using namespace iso8601_detail;
+    std::size_t pos = 0;
+    const auto year = digits(s, pos, 4);
+    if (!year || !expect(s, pos, '-')) return std::nullopt;
+    const auto month = digits(s, pos, 2);
+    if (!month || !expect(s, pos, '-')) return std::nullopt;
+    const auto day = digits(s, pos, 2);
+    if (!day || !expect(s, pos, 'T')) return std::nullopt;
+    const auto hour = digits(s, pos, 2);
+    if (!hour || !expect(s, pos, ':')) return std::nullopt;
+    const auto minute = digits(s, pos, 2);
+    if (!minute || !expect(s, pos, ':')) return std::nullopt;
+    const auto second = digits(s, pos, 2);
+    if (!second) return std::nullopt;
+    if (expect(s, pos, '.')) {
+        const auto start = pos;
+        while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') ++pos;
+        if (pos == start) return std::nullopt;
+    }
+    const auto offset = utc_offset(s, pos);
+    if (!offset || pos != s.size()) return std::nullopt;
+    if (*month < 1 || *month > 12 || *day < 1 || *day > days_in_month(*year, *month) ||
+        *hour > 23 || *minute > 59 || *second > 59)
+        return std::nullopt;
+    const auto days = days_from_civil(*year, static_cast<unsigned>(*month), static_cast<unsigned>(*day));
+    return days * 86400 + *hour * 3600 + *minute * 60 + *second - *offset;
+}
+
+static_assert(parse_iso8601("1970-01-01T00:00:00Z") == 0);
+static_assert(parse_iso8601("2022-09-13T21:18:40Z") == 1663103920);
+static_assert(parse_iso8601("2000-02-29T00:00:00+01:00") == 951778800);
+
+} // namespace recoup::connectors::recurly
