@@ -1,0 +1,290 @@
+// The path of one webhook, kept straight: route -> MCA -> connector -> flow -> store -> answer.
+#include "http/handler.hpp"
+
+#include "app.hpp"
+#include "http/log.hpp"
+
+#include <recoup/flow.hpp>
+
+#include <chrono>
+#include <vector>
+
+namespace recoupd::http {
+
+namespace bhttp = boost::beast::http;
+
+namespace {
+
+// ---- small answers --------------------------------------------------------------------------
+
+response json_reply(int status, std::string body, const request& req)
+{
+    response res{static_cast<bhttp::status>(status), req.version()};
+    res.set(bhttp::field::content_type, "application/json");
+    res.body() = std::move(body);
+    res.keep_alive(req.keep_alive());
+    return res;
+}
+
+response not_found(const request& req, std::string_view message)
+{
+    return error_reply(404, "invalid_request", "WE_04", message, req.version(), req.keep_alive());
+}
+
+response method_not_allowed(const request& req, std::string_view allow)
+{
+    auto res = error_reply(405, "invalid_request", "WE_07",
+                           "method " + std::string(req.method_string()) + " not allowed here; use " +
+                               std::string(allow),
+                           req.version(), req.keep_alive());
+    res.set(bhttp::field::allow, allow);
+    return res;
+}
+
+response unavailable(app& a, const request& req, std::string_view code, std::string_view message)
+{
+    auto res = error_reply(503, "api", code, message, req.version(), req.keep_alive());
+    res.set(bhttp::field::retry_after, std::to_string(a.config.retry_after.count()));
+    return res;
+}
+
+// The flow's failure as SPEC.md §1 says (status + error body), Retry-After on a 503.
+response flow_failure(app& a, const request& req, const recoup::failure& f)
+{
+    const auto api = recoup::error_response(f);
+    auto res = json_reply(api.status, api.body, req);
+    if (api.status == 503) res.set(bhttp::field::retry_after, std::to_string(a.config.retry_after.count()));
+    return res;
+}
+
+// ---- request pieces -------------------------------------------------------------------------
+
+std::vector<std::string_view> split_path(std::string_view path)
+{
+    std::vector<std::string_view> parts;
+    if (!path.starts_with('/')) return parts;
+    path.remove_prefix(1);
+    while (true) {
+        const auto slash = path.find('/');
+        parts.push_back(path.substr(0, slash));
+        if (slash == std::string_view::npos) break;
+        path.remove_prefix(slash + 1);
+    }
+    return parts;
+}
+
+std::pair<std::string_view, std::string_view> split_target(std::string_view target)
+{
+    const auto q = target.find('?');
+    if (q == std::string_view::npos) return {target, {}};
+    return {target.substr(0, q), target.substr(q + 1)};
+}
+
+// The connector's view of the request: the raw body byte-exact, headers as received.
+struct request_view {
+    std::vector<recoup::header_view> headers;
+    recoup::webhook_request view;
+
+    explicit request_view(const request& req)
+    {
+        for (const auto& field : req) headers.push_back({field.name_string(), field.value()});
+        const auto [path, query] = split_target(req.target());
+        view = recoup::webhook_request{req.method_string(), path, query, headers, req.body()};
+    }
+};
+
+// ---- the webhook ----------------------------------------------------------------------------
+
+// The MCA's connector settings, parsed once per request.
+struct account_data {
+    recoupd::mca_record mca;
+    boost::json::object settings;
+    recoup::recovery_account account;
+};
+
+std::int32_t int_setting(const boost::json::object& settings, std::string_view key, std::int32_t fallback)
+{
+    const auto* v = settings.if_contains(key);
+    if (!v) return fallback;
+    if (v->is_int64()) return static_cast<std::int32_t>(v->as_int64());
+    if (v->is_uint64()) return static_cast<std::int32_t>(v->as_uint64());
+    if (v->is_string()) {
+        try {
+            return std::stoi(std::string(v->as_string()));
+        } catch (const std::exception&) {
+        }
+    }
+    return fallback;
+}
+
+void fill_account(account_data& d, const app& a)
+{
+    boost::system::error_code ec;
+    auto settings = boost::json::parse(d.mca.settings, ec);
+    if (!ec && settings.is_object()) d.settings = std::move(settings.as_object());
+    auto& acct = d.account;
+    acct.profile_id = d.mca.profile_id;
+    acct.mca_id = d.mca.id;
+    acct.config.secrets = d.mca.secrets;
+    acct.config.api_key = d.mca.api_key ? std::string_view(*d.mca.api_key) : std::string_view{};
+    acct.config.settings = &d.settings;
+    acct.retry_threshold = int_setting(d.settings, "retry_threshold", 0);
+    acct.max_retry_count = int_setting(d.settings, "max_retry_count", 15);
+    acct.keep_raw_body = a.config.keep_raw_body;
+}
+
+response handle_webhook(app& a, const request& req, const route& r, webhook_log_entry& log)
+{
+    log.profile_id = r.profile_id;
+    log.mca_id = r.mca_id;
+
+    // 1. route -> MCA (404 when the profile or the MCA is unknown, or the MCA is another's)
+    account_data data;
+    try {
+        if (!a.store.find_profile(r.profile_id)) return not_found(req, "unknown profile " + r.profile_id);
+        auto mca = a.store.find_mca(r.profile_id, r.mca_id, recoup::to_unix_seconds(a.clock.now()));
+        if (!mca) return not_found(req, "unknown merchant connector account " + r.mca_id + " in profile " + r.profile_id);
+        data.mca = std::move(*mca);
+    } catch (const std::exception&) {
+        a.metrics.count_database_error();
+        log.error_code = "storage_unavailable";
+        return unavailable(a, req, "HE_03", "storage unavailable");
+    }
+    log.connector = data.mca.connector;
+
+    // 2. MCA -> connector
+    const auto* connector = a.plugins.find(data.mca.connector);
+    if (!connector)
+        return error_reply(500, "api", "HE_00", "connector plugin \"" + data.mca.connector + "\" is not loaded",
+                           req.version(), req.keep_alive());
+    fill_account(data, a);
+
+    // 3. connector -> flow (sync calls outside the transaction) -> store
+    const request_view incoming(req);
+    auto sync = [&](const recoup::outbound_request& out) -> recoup::result<recoup::http_response> {
+        if (!data.mca.base_url || data.mca.base_url->empty())
+            return recoup::fail(recoup::error::sync_response_failed, "base_url",
+                                "the merchant connector account has no base URL for sync calls");
+        return a.client.perform(*data.mca.base_url, out);
+    };
+    auto outcome = recoup::recover(a.store, *connector, incoming.view, data.account, sync, a.clock);
+
+    // 4. answer
+    if (!outcome) {
+        const auto& f = outcome.error();
+        log.error_code = std::string(recoup::to_string(f.code));
+        const int code = static_cast<int>(f.code);
+        if (code >= 100 && code < 200) a.metrics.count_verification_failure(log.connector);
+        if (f.code == recoup::error::storage_unavailable || f.code == recoup::error::storage_conflict)
+            a.metrics.count_database_error();
+        return flow_failure(a, req, f);
+    }
+    log.event_id = outcome->event_id;
+    log.event_type = std::string(recoup::to_string(outcome->event_type));
+    log.action = std::string(recoup::to_string(outcome->action));
+    log.outcome = outcome->outcome;
+    a.metrics.count_action(log.action);
+    return json_reply(outcome->http_status, std::move(outcome->body), req);
+}
+
+response handle_ready(app& a, const request& req)
+{
+    bool up = false;
+    try {
+        up = a.store.ping();
+    } catch (const std::exception&) {
+        up = false;
+    }
+    if (up) return json_reply(200, R"({"status":"ready"})", req);
+    a.metrics.count_database_error();
+    return unavailable(a, req, "HE_03", "database unreachable");
+}
+
+response handle_metrics(app& a, const request& req)
+{
+    response res{bhttp::status::ok, req.version()};
+    res.set(bhttp::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+    res.body() = a.metrics.render();
+    res.keep_alive(req.keep_alive());
+    return res;
+}
+
+bool is_get(const request& req)
+{
+    return req.method() == bhttp::verb::get || req.method() == bhttp::verb::head;
+}
+
+} // namespace
+
+std::string_view route::name() const noexcept
+{
+    switch (kind) {
+    case health: return "health";
+    case ready: return "ready";
+    case metrics: return "metrics";
+    case webhook: return "webhook";
+    case none: break;
+    }
+    return "none";
+}
+
+route match_route(std::string_view path)
+{
+    route r;
+    if (path == "/health") r.kind = route::health;
+    else if (path == "/ready") r.kind = route::ready;
+    else if (path == "/metrics") r.kind = route::metrics;
+    if (r.kind != route::none) return r;
+
+    const auto parts = split_path(path);
+    for (const auto& p : parts)
+        if (p.empty()) return r;
+    // /v2/webhooks/revenue_recovery/{profile_id}/{mca_id}
+    if (parts.size() == 5 && parts[0] == "v2" && parts[1] == "webhooks" && parts[2] == "revenue_recovery") {
+        r.kind = route::webhook;
+        r.profile_id = parts[3];
+        r.mca_id = parts[4];
+    }
+    // /v2/webhooks/recovery/{merchant_id}/{profile_id}/{mca_id}
+    if (parts.size() == 6 && parts[0] == "v2" && parts[1] == "webhooks" && parts[2] == "recovery") {
+        r.kind = route::webhook;
+        r.merchant_id = parts[3];
+        r.profile_id = parts[4];
+        r.mca_id = parts[5];
+    }
+    return r;
+}
+
+response handle(app& a, request&& req)
+{
+    const auto started = std::chrono::steady_clock::now();
+    const auto r = match_route(split_target(req.target()).first);
+    webhook_log_entry log;
+    response res;
+    switch (r.kind) {
+    case route::none: res = not_found(req, "no such route"); break;
+    case route::health: res = is_get(req) ? json_reply(200, R"({"status":"ok"})", req) : method_not_allowed(req, "GET"); break;
+    case route::ready: res = is_get(req) ? handle_ready(a, req) : method_not_allowed(req, "GET"); break;
+    case route::metrics: res = is_get(req) ? handle_metrics(a, req) : method_not_allowed(req, "GET"); break;
+    case route::webhook:
+        if (req.method() != bhttp::verb::post) {
+            res = method_not_allowed(req, "POST");
+            break;
+        }
+        log.request_id = next_request_id();
+        res = handle_webhook(a, req, r, log);
+        break;
+    }
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    a.metrics.count_request(std::string(r.name()), res.result_int(), log.connector);
+    if (r.kind == route::webhook && req.method() == bhttp::verb::post) {
+        a.metrics.observe_duration(seconds);
+        log.status = res.result_int();
+        log.latency_ms = seconds * 1000.0;
+        res.set("X-Request-Id", log.request_id);
+        log_webhook(log);
+    }
+    return res;
+}
+
+} // namespace recoupd::http

@@ -1,0 +1,31 @@
+// recoupd: request handling as a free function of (app, request) -> response, with no socket in
+// sight (STYLE.md, "The host"). Routes of SPEC.md §1 plus /health, /ready and /metrics.
+#pragma once
+
+#include "http/server.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace recoupd {
+struct app;
+}
+
+namespace recoupd::http {
+
+// What a path names. Webhook routes carry their ids; every other path is `none`.
+struct route {
+    enum kind_t { none, health, ready, metrics, webhook } kind = none;
+    std::string profile_id;
+    std::string mca_id;
+    std::string merchant_id; // only on the reference-style route
+
+    std::string_view name() const noexcept; // the metrics label: "webhook", "health", ...
+};
+
+route match_route(std::string_view path);
+
+response handle(app& a, request&& req);
+
+} // namespace recoupd::http

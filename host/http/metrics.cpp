@@ -1,0 +1,98 @@
+#include "http/metrics.hpp"
+
+#include <cstdio>
+#include <sstream>
+
+namespace recoupd::http {
+
+namespace {
+
+// Label values escape backslash, double quote and newline.
+std::string label(std::string_view v)
+{
+    std::string out;
+    for (char c : v) {
+        if (c == '\\') out += "\\\\";
+        else if (c == '"') out += "\\\"";
+        else if (c == '\n') out += "\\n";
+        else out += c;
+    }
+    return out;
+}
+
+std::string number(double v)
+{
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.17g", v);
+    return buf;
+}
+
+} // namespace
+
+void metrics::count_request(const std::string& route, int status, const std::string& connector)
+{
+    std::lock_guard lock(mutex_);
+    ++requests_[{route, status, connector}];
+}
+
+void metrics::count_action(const std::string& action)
+{
+    std::lock_guard lock(mutex_);
+    ++actions_[action];
+}
+
+void metrics::count_verification_failure(const std::string& connector)
+{
+    std::lock_guard lock(mutex_);
+    ++verification_failures_[connector];
+}
+
+void metrics::count_database_error()
+{
+    std::lock_guard lock(mutex_);
+    ++database_errors_;
+}
+
+void metrics::observe_duration(double seconds)
+{
+    std::lock_guard lock(mutex_);
+    for (std::size_t i = 0; i < buckets.size(); ++i)
+        if (seconds <= buckets[i]) ++bucket_counts_[i];
+    ++duration_count_;
+    duration_sum_ += seconds;
+}
+
+std::string metrics::render() const
+{
+    std::lock_guard lock(mutex_);
+    std::ostringstream out;
+    out << "# HELP recoup_http_requests_total HTTP requests answered, by route, status and connector.\n"
+           "# TYPE recoup_http_requests_total counter\n";
+    for (const auto& [key, n] : requests_) {
+        const auto& [route, status, connector] = key;
+        out << "recoup_http_requests_total{route=\"" << label(route) << "\",status=\"" << status
+            << "\",connector=\"" << label(connector) << "\"} " << n << "\n";
+    }
+    out << "# HELP recoup_actions_total Recovery actions decided for webhooks.\n"
+           "# TYPE recoup_actions_total counter\n";
+    for (const auto& [action, n] : actions_)
+        out << "recoup_actions_total{action=\"" << label(action) << "\"} " << n << "\n";
+    out << "# HELP recoup_verification_failures_total Webhooks whose source verification failed.\n"
+           "# TYPE recoup_verification_failures_total counter\n";
+    for (const auto& [connector, n] : verification_failures_)
+        out << "recoup_verification_failures_total{connector=\"" << label(connector) << "\"} " << n << "\n";
+    out << "# HELP recoup_request_duration_seconds Time to answer a webhook.\n"
+           "# TYPE recoup_request_duration_seconds histogram\n";
+    for (std::size_t i = 0; i < buckets.size(); ++i)
+        out << "recoup_request_duration_seconds_bucket{le=\"" << number(buckets[i]) << "\"} "
+            << bucket_counts_[i] << "\n";
+    out << "recoup_request_duration_seconds_bucket{le=\"+Inf\"} " << duration_count_ << "\n"
+        << "recoup_request_duration_seconds_sum " << number(duration_sum_) << "\n"
+        << "recoup_request_duration_seconds_count " << duration_count_ << "\n";
+    out << "# HELP recoup_database_errors_total Storage failures while answering requests.\n"
+           "# TYPE recoup_database_errors_total counter\n"
+        << "recoup_database_errors_total " << database_errors_ << "\n";
+    return out.str();
+}
+
+} // namespace recoupd::http

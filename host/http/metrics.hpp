@@ -1,0 +1,40 @@
+// recoupd: the Prometheus metrics (text exposition format 0.0.4). Counters and one latency
+// histogram, all behind one mutex: a webhook touches them a few times, scrapes are rare.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <tuple>
+
+namespace recoupd::http {
+
+class metrics {
+public:
+    // `route` is the route's pattern ("webhook", "health", ...), never the raw path.
+    void count_request(const std::string& route, int status, const std::string& connector);
+    void count_action(const std::string& action);
+    void count_verification_failure(const std::string& connector);
+    void count_database_error();
+    void observe_duration(double seconds);
+
+    // The whole exposition, every metric with its HELP and TYPE lines.
+    std::string render() const;
+
+    static constexpr std::array<double, 12> buckets{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                                    0.1,   0.25,   0.5,   1.0,  2.5,   10.0};
+
+private:
+    mutable std::mutex mutex_;
+    std::map<std::tuple<std::string, int, std::string>, std::uint64_t> requests_;
+    std::map<std::string, std::uint64_t> actions_;
+    std::map<std::string, std::uint64_t> verification_failures_;
+    std::uint64_t database_errors_ = 0;
+    std::array<std::uint64_t, buckets.size()> bucket_counts_{};
+    std::uint64_t duration_count_ = 0;
+    double duration_sum_ = 0;
+};
+
+} // namespace recoupd::http
