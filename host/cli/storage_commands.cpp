@@ -1,0 +1,415 @@
+#include "cli/storage_commands.hpp"
+
+#include "store/database_url.hpp"
+#include "store/soci_store.hpp"
+
+#include <recoup/plugin/loader.hpp>
+
+#include <boost/json.hpp>
+
+#include <charconv>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <ostream>
+#include <stdexcept>
+
+#ifndef RECOUPD_BUNDLED_PLUGIN_DIR
+#define RECOUPD_BUNDLED_PLUGIN_DIR ""
+#endif
+#ifndef RECOUPD_INSTALLED_PLUGIN_DIR
+#define RECOUPD_INSTALLED_PLUGIN_DIR "/usr/local/lib/recoup/plugins"
+#endif
+
+namespace recoupd::cli {
+
+namespace {
+
+namespace json = boost::json;
+
+event_replayer& replayer()
+{
+    static event_replayer r;
+    return r;
+}
+
+constexpr flag_spec database_flag{"database", "URL",
+                                  "sqlite:PATH or postgresql://user@host:port/db "
+                                  "(default $RECOUP_DATABASE_URL, else sqlite:var/recoup.db)"};
+
+database_url database_of(const parsed_args& args)
+{
+    const auto flag = args.value("database");
+    return parse_database_url(database_url_from(flag ? &*flag : nullptr));
+}
+
+// A missing table means the database was never migrated: say what to run.
+std::string with_hint(const std::string& message)
+{
+    if (message.find("no such table") != std::string::npos ||
+        (message.find("relation") != std::string::npos && message.find("does not exist") != std::string::npos))
+        return message + " (run: recoupd migrate up)";
+    return message;
+}
+
+// Runs a command body against the store; database errors become one line and exit status 1.
+template <class F>
+int with_store(const parsed_args& args, context& ctx, F&& body)
+{
+    try {
+        soci_store store(database_of(args), 1);
+        return body(store);
+    } catch (const usage_error&) {
+        throw;
+    } catch (const std::exception& e) {
+        print_error(ctx.err, with_hint(e.what()));
+        return exit_failure;
+    }
+}
+
+std::string required(const parsed_args& args, std::string_view flag)
+{
+    auto v = args.value(flag);
+    if (!v || v->empty()) throw usage_error("--" + std::string(flag) + " is required");
+    return *v;
+}
+
+long long number(std::string_view text, std::string_view what, long long min)
+{
+    long long n = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (ec != std::errc() || end != text.data() + text.size() || n < min)
+        throw usage_error(std::string(what) + " must be a whole number of at least " + std::to_string(min) +
+                          ", not \"" + std::string(text) + "\"");
+    return n;
+}
+
+std::string iso_time(std::int64_t unix_seconds)
+{
+    const std::time_t t = static_cast<std::time_t>(unix_seconds);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+std::string migration_label(const migration_state& m)
+{
+    char version[8];
+    std::snprintf(version, sizeof version, "%04d", m.version);
+    return std::string(version) + "_" + m.name;
+}
+
+std::string plugin_dir_of(const parsed_args& args)
+{
+    if (auto v = args.value("plugin-dir"); v && !v->empty()) return *v;
+    if (const char* env = std::getenv("RECOUP_PLUGIN_DIR"); env != nullptr && *env != '\0') return env;
+    const std::string bundled = RECOUPD_BUNDLED_PLUGIN_DIR;
+    if (!bundled.empty() && std::filesystem::is_directory(bundled)) return bundled;
+    return RECOUPD_INSTALLED_PLUGIN_DIR;
+}
+
+// --setting key=value: the value is JSON when it parses as JSON, else a string.
+json::object settings_of(const parsed_args& args)
+{
+    json::object settings;
+    for (const auto& s : args.values("setting")) {
+        const auto eq = s.find('=');
+        if (eq == std::string::npos || eq == 0) throw usage_error("--setting wants key=value, not \"" + s + "\"");
+        const auto value = s.substr(eq + 1);
+        boost::system::error_code ec;
+        auto parsed = json::parse(value, ec);
+        settings[s.substr(0, eq)] = ec ? json::value(json::string(value)) : std::move(parsed);
+    }
+    return settings;
+}
+
+} // namespace
+
+void set_event_replayer(event_replayer r) { replayer() = std::move(r); }
+
+// ---- migrate ------------------------------------------------------------------------------------
+
+namespace {
+const flag_spec migrate_flags[] = {database_flag};
+}
+
+const args_spec migrate_args{
+    .positionals = "[up | down N | down all | status]",
+    .min_positionals = 0,
+    .max_positionals = 2,
+    .flags = migrate_flags,
+    .description = "Applies the migrations compiled into recoupd (up, the default), reverts the N newest\n"
+                   "(down N), or lists each migration and when it ran (status). Each migration runs in its\n"
+                   "own transaction and is recorded in the schema_migrations table.",
+};
+
+int migrate(const parsed_args& args, context& ctx)
+{
+    const auto& pos = args.positionals();
+    const std::string verb = pos.empty() ? "up" : pos[0];
+    int down_count = 0;
+    if (verb == "down") {
+        if (pos.size() != 2) throw usage_error("\"down\" needs a count: down N, or down all");
+        down_count = pos[1] == "all" ? 1'000'000 : static_cast<int>(number(pos[1], "the count", 0));
+    } else if (verb != "up" && verb != "status") {
+        throw usage_error("unknown migrate action \"" + verb + "\": expected up, down N or status");
+    } else if (pos.size() > 1) {
+        throw usage_error("unexpected argument \"" + pos[1] + "\" after \"" + verb + "\"");
+    }
+    return with_store(args, ctx, [&](soci_store& store) {
+        if (verb == "status") {
+            for (const auto& m : store.migration_status())
+                ctx.out << padded(migration_label(m), 48)
+                        << (m.applied_at ? "applied " + iso_time(*m.applied_at) : std::string("pending")) << "\n";
+            return exit_ok;
+        }
+        const auto done = verb == "up" ? store.migrate_up() : store.migrate_down(down_count);
+        for (const auto& m : done) ctx.out << (verb == "up" ? "applied " : "reverted ") << migration_label(m) << "\n";
+        if (done.empty()) ctx.out << (verb == "up" ? "already up to date\n" : "nothing to revert\n");
+        return exit_ok;
+    });
+}
+
+// ---- profile add --------------------------------------------------------------------------------
+
+namespace {
+const flag_spec profile_add_flags[] = {
+    {"id", "ID", "the profile id: 1-64 characters of A-Z a-z 0-9 _ -"},
+    {"retry-algorithm", "NAME", "cascading (default) or monitoring"},
+    {"retry-schedule", "JSON", "the retry schedule (default: the reference's)"},
+    database_flag,
+};
+}
+
+const args_spec profile_add_args{
+    .positionals = "",
+    .min_positionals = 0,
+    .max_positionals = 0,
+    .flags = profile_add_flags,
+    .description = "Creates a business profile: the scope that owns merchant connector accounts (MCAs)\n"
+                   "and appears in the webhook URL.",
+};
+
+int profile_add(const parsed_args& args, context& ctx)
+{
+    profile_record p;
+    p.id = required(args, "id");
+    p.retry_algorithm = args.value("retry-algorithm").value_or("cascading");
+    p.retry_schedule = args.value("retry-schedule");
+    return with_store(args, ctx, [&](soci_store& store) {
+        store.add_profile(p);
+        ctx.out << "added profile " << p.id << " (retry algorithm " << p.retry_algorithm << ")\n";
+        return exit_ok;
+    });
+}
+
+// ---- mca add ------------------------------------------------------------------------------------
+
+namespace {
+const flag_spec mca_add_flags[] = {
+    {"profile", "ID", "the profile the MCA belongs to"},
+    {"id", "ID", "the MCA id: 1-64 characters of A-Z a-z 0-9 _ -"},
+    {"connector", "NAME", "the billing connector: the plugin recoup_NAME.so"},
+    {"secret", "S", "a webhook secret (several during a rotation)", true},
+    {"api-key", "K", "the API key for sync and record-back calls"},
+    {"base-url", "URL", "the platform's API base URL"},
+    {"setting", "KEY=VALUE", "a recovery setting; VALUE is JSON when it parses, else a string", true},
+    {"plugin-dir", "DIR", "where recoup_NAME.so lives (default $RECOUP_PLUGIN_DIR, else the bundled plugins)"},
+    database_flag,
+};
+}
+
+const args_spec mca_add_args{
+    .positionals = "",
+    .min_positionals = 0,
+    .max_positionals = 0,
+    .flags = mca_add_flags,
+    .description = "Adds a merchant connector account: a billing platform's account inside a profile.\n"
+                   "The connector plugin must load. Secrets and the API key are encrypted at rest\n"
+                   "(RECOUP_MASTER_KEY, or for SQLite a key file beside the database) and never printed.\n"
+                   "Example settings: --setting retry_threshold=2\n"
+                   "                  --setting billing_account_reference='{\"gw_1\":\"mca_pay\"}'",
+};
+
+int mca_add(const parsed_args& args, context& ctx)
+{
+    mca_record m;
+    m.profile_id = required(args, "profile");
+    m.id = required(args, "id");
+    m.connector = required(args, "connector");
+    m.secrets = args.values("secret");
+    if (m.secrets.empty()) throw usage_error("--secret is required (give it once per secret)");
+    m.api_key = args.value("api-key");
+    m.base_url = args.value("base-url");
+    m.settings = json::serialize(settings_of(args));
+
+    const std::filesystem::path plugin = std::filesystem::path(plugin_dir_of(args)) / ("recoup_" + m.connector + ".so");
+    if (!std::filesystem::exists(plugin)) {
+        print_error(ctx.err, "unknown connector \"" + m.connector + "\": no plugin \"" + plugin.string() +
+                                 "\" (see --plugin-dir)");
+        return exit_failure;
+    }
+    if (auto loaded = recoup::plugin::load_connector(plugin); !loaded) {
+        print_error(ctx.err, "connector \"" + m.connector + "\": " + loaded.error().what());
+        return exit_failure;
+    }
+    return with_store(args, ctx, [&](soci_store& store) {
+        store.add_mca(m);
+        ctx.out << "added MCA " << m.id << " (connector " << m.connector << ", " << m.secrets.size()
+                << (m.secrets.size() == 1 ? " secret" : " secrets") << (m.api_key ? ", API key" : "")
+                << ") to profile " << m.profile_id << "\n"
+                << "webhook path: /v2/webhooks/revenue_recovery/" << m.profile_id << "/" << m.id << "\n";
+        return exit_ok;
+    });
+}
+
+// ---- mca list -----------------------------------------------------------------------------------
+
+namespace {
+const flag_spec mca_list_flags[] = {
+    {"profile", "ID", "only this profile's MCAs"},
+    database_flag,
+};
+}
+
+const args_spec mca_list_args{
+    .positionals = "",
+    .min_positionals = 0,
+    .max_positionals = 0,
+    .flags = mca_list_flags,
+    .description = "Lists merchant connector accounts: profile, id, connector, how many secrets, whether\n"
+                   "an API key is set, base URL and settings. Secrets are never printed.",
+};
+
+int mca_list(const parsed_args& args, context& ctx)
+{
+    return with_store(args, ctx, [&](soci_store& store) {
+        const auto mcas = store.list_mcas(args.value("profile"));
+        if (mcas.empty()) {
+            ctx.out << "no MCA\n";
+            return exit_ok;
+        }
+        ctx.out << padded("PROFILE", 20) << padded("MCA", 20) << padded("CONNECTOR", 16) << padded("SECRETS", 9)
+                << padded("API_KEY", 9) << padded("BASE_URL", 28) << "SETTINGS\n";
+        for (const auto& m : mcas)
+            ctx.out << padded(m.profile_id, 20) << padded(m.id, 20) << padded(m.connector, 16)
+                    << padded(std::to_string(m.secret_count), 9) << padded(m.has_api_key ? "yes" : "no", 9)
+                    << padded(m.base_url.value_or("-"), 28) << m.settings << "\n";
+        return exit_ok;
+    });
+}
+
+// ---- mca rotate-secret --------------------------------------------------------------------------
+
+namespace {
+const flag_spec mca_rotate_flags[] = {
+    {"profile", "ID", "the MCA's profile"},
+    {"id", "ID", "the MCA"},
+    {"secret", "NEW", "the new webhook secret"},
+    {"keep-old", "", "keep the previous secrets valid for the rotation window (24 h)"},
+    database_flag,
+};
+}
+
+const args_spec mca_rotate_secret_args{
+    .positionals = "",
+    .min_positionals = 0,
+    .max_positionals = 0,
+    .flags = mca_rotate_flags,
+    .description = "Replaces an MCA's webhook secret. With --keep-old the previous secrets stay valid for\n"
+                   "24 hours, so deliveries signed before the platform switched keys still verify.",
+};
+
+int mca_rotate_secret(const parsed_args& args, context& ctx)
+{
+    const auto profile = required(args, "profile");
+    const auto id = required(args, "id");
+    const auto secret = required(args, "secret");
+    const bool keep_old = args.has("keep-old");
+    return with_store(args, ctx, [&](soci_store& store) {
+        const auto now = static_cast<std::int64_t>(std::time(nullptr));
+        store.rotate_mca_secret(profile, id, secret, keep_old, now);
+        ctx.out << "rotated the webhook secret of MCA " << id;
+        if (keep_old)
+            ctx.out << "; the previous secrets stay valid until " << iso_time(now + default_rotation_window_seconds);
+        ctx.out << "\n";
+        return exit_ok;
+    });
+}
+
+// ---- events -------------------------------------------------------------------------------------
+
+namespace {
+const flag_spec events_list_flags[] = {
+    {"mca", "ID", "only this MCA's deliveries"},
+    {"limit", "N", "at most N events, newest first (default 20)"},
+    database_flag,
+};
+const flag_spec events_replay_flags[] = {database_flag};
+} // namespace
+
+const args_spec events_list_args{
+    .positionals = "",
+    .min_positionals = 0,
+    .max_positionals = 0,
+    .flags = events_list_flags,
+    .description = "Lists received webhooks from the event log, newest first: one line per delivery\n"
+                   "(duplicates included) with its event type, action, HTTP status and outcome.",
+};
+
+int events_list(const parsed_args& args, context& ctx)
+{
+    const auto limit = args.value("limit") ? number(*args.value("limit"), "--limit", 1) : 20;
+    return with_store(args, ctx, [&](soci_store& store) {
+        const auto events = store.list_events(args.value("mca"), static_cast<std::size_t>(limit));
+        if (events.empty()) {
+            ctx.out << "no event\n";
+            return exit_ok;
+        }
+        for (const auto& e : events)
+            ctx.out << e.id << "  " << iso_time(e.received_at) << "  " << e.merchant_connector_id << "  "
+                    << e.event_type << "  " << e.action << "  " << e.http_status << "  " << e.outcome << "  "
+                    << e.connector_event_id.value_or(e.dedup_key) << "\n";
+        return exit_ok;
+    });
+}
+
+const args_spec events_replay_args{
+    .positionals = "ID",
+    .min_positionals = 1,
+    .max_positionals = 1,
+    .flags = events_replay_flags,
+    .description = "Prints a stored event as JSON, its raw body included (when it was kept).",
+};
+
+int events_replay(const parsed_args& args, context& ctx)
+{
+    const auto id = args.positionals().front();
+    return with_store(args, ctx, [&](soci_store& store) {
+        const auto e = store.find_event(id);
+        if (!e) {
+            print_error(ctx.err, "unknown event \"" + id + "\"");
+            return exit_failure;
+        }
+        json::object o{{"id", e->id},
+                       {"profile_id", e->profile_id},
+                       {"merchant_connector_id", e->merchant_connector_id},
+                       {"dedup_key", e->dedup_key},
+                       {"event_type", e->event_type},
+                       {"action", e->action},
+                       {"outcome", e->outcome},
+                       {"http_status", e->http_status},
+                       {"body_digest", e->body_digest},
+                       {"received_at", iso_time(e->received_at)}};
+        o["connector_event_id"] = e->connector_event_id ? json::value(*e->connector_event_id) : json::value(nullptr);
+        o["payment_id"] = e->payment_id ? json::value(*e->payment_id) : json::value(nullptr);
+        o["body"] = e->body ? json::value(*e->body) : json::value(nullptr);
+        ctx.out << json::serialize(o) << "\n";
+        if (replayer()) return replayer()(store, *e, ctx);
+        return exit_ok;
+    });
+}
+
+} // namespace recoupd::cli

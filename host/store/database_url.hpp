@@ -1,0 +1,28 @@
+// recoupd: the --database URL. `sqlite:PATH` (the embedded default, one file) or
+// `postgresql://user@host:port/db[?param=value...]` (libpq style, handed to libpq as is).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace recoupd {
+
+enum class backend { sqlite, postgresql };
+
+struct database_url {
+    recoupd::backend backend = backend::sqlite;
+    std::string text; // as given
+    std::string path; // sqlite: the database file
+    // For display: the URL with any password replaced by "***".
+    std::string redacted() const;
+};
+
+inline constexpr std::string_view default_database_url = "sqlite:var/recoup.db";
+
+// Throws std::invalid_argument with a one-line message naming the URL.
+database_url parse_database_url(std::string_view text);
+
+// --database if given, else RECOUP_DATABASE_URL, else default_database_url.
+std::string database_url_from(const std::string* flag);
+
+} // namespace recoupd

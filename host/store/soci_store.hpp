@@ -1,0 +1,144 @@
+// recoupd: the SOCI store (PostgreSQL in production, SQLite as the embedded default). It
+// satisfies recoup::recovery_store: begin() leases a pooled session and opens a transaction
+// (BEGIN IMMEDIATE on SQLite, so writers serialize instead of failing on lock upgrades).
+// Every database error is thrown; a session that failed is checked, and reconnected, before it
+// is used again, so the service recovers by itself after the database restarts.
+#pragma once
+
+#include "store/database_url.hpp"
+#include "store/migrate.hpp"
+
+#include <recoup/store.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace recoupd {
+
+struct profile_record {
+    std::string id;
+    std::string retry_algorithm = "cascading"; // cascading | monitoring
+    std::optional<std::string> retry_schedule; // JSON, none: the reference's default
+    std::int64_t created_at = 0;
+};
+
+// An MCA with its secrets in clear: only find_mca() returns one, for the webhook path.
+struct mca_record {
+    std::string id;
+    std::string profile_id;
+    std::string connector;            // plugin name: recoup_<connector>.so
+    std::vector<std::string> secrets; // webhook secrets currently valid, newest first
+    std::optional<std::string> api_key;
+    std::optional<std::string> base_url;
+    std::string settings = "{}"; // JSON object
+    std::int64_t created_at = 0;
+};
+
+// What listing an MCA shows: never a secret.
+struct mca_summary {
+    std::string id;
+    std::string profile_id;
+    std::string connector;
+    int secret_count = 0;
+    bool has_api_key = false;
+    std::optional<std::string> base_url;
+    std::string settings = "{}";
+    std::int64_t created_at = 0;
+};
+
+// How long --keep-old keeps the previous secrets valid after a rotation.
+inline constexpr std::int64_t default_rotation_window_seconds = 24 * 60 * 60;
+
+class soci_store {
+    struct impl;
+
+public:
+    // Opens `pool_size` sessions (at least 1). Throws std::runtime_error with one line naming
+    // the database when it cannot connect.
+    soci_store(const database_url& url, std::size_t pool_size);
+    ~soci_store();
+    soci_store(const soci_store&) = delete;
+    soci_store& operator=(const soci_store&) = delete;
+
+    class transaction {
+    public:
+        transaction(transaction&& other) noexcept;
+        transaction& operator=(transaction&&) = delete;
+        ~transaction(); // rolls back unless committed
+
+        bool claim_delivery(const std::string& mca_id, const std::string& dedup_key);
+        recoup::intent_record lock_or_create_intent(const recoup::intent_record& intent);
+        void update_intent(const recoup::intent_record& intent);
+        std::optional<recoup::intent_record> find_intent(const std::string& payment_id);
+        std::optional<recoup::attempt_record> find_attempt(const std::string& payment_id,
+                                                           const std::string& connector_payment_id);
+        std::vector<recoup::attempt_record> attempts_of(const std::string& payment_id);
+        void insert_attempt(const recoup::attempt_record& attempt);
+        void update_attempt(const recoup::attempt_record& attempt);
+        std::optional<recoup::task_record> find_task(const std::string& id);
+        void upsert_task(const recoup::task_record& task);
+        void finish_tasks(const std::string& payment_id, const std::string& business_status, std::int64_t now);
+        // Open tasks due at `now`, oldest first, locked; on PostgreSQL, rows another instance
+        // holds are skipped (FOR UPDATE SKIP LOCKED), so no task runs twice.
+        std::vector<recoup::task_record> due_tasks(std::int64_t now, std::size_t limit);
+        void append_event(const recoup::event_record& event);
+        // Savepoints, for running several webhooks in one transaction (group commit).
+        void savepoint(const std::string& name);
+        void release_savepoint(const std::string& name);
+        void rollback_to_savepoint(const std::string& name);
+        void commit();
+
+    private:
+        friend class soci_store;
+        transaction(impl* store, std::size_t slot);
+        template <class F>
+        decltype(auto) guarded(F&& body);
+        impl* store_;
+        std::size_t slot_;
+        bool open_ = true;
+    };
+
+    transaction begin();
+
+    recoupd::backend backend() const noexcept;
+    const database_url& url() const noexcept;
+
+    // SELECT 1 through the pool (reconnecting if needed); for /ready. Never throws.
+    bool ping() noexcept;
+
+    std::vector<migration_state> migration_status();
+    std::vector<migration_state> migrate_up();
+    std::vector<migration_state> migrate_down(int count);
+
+    // Administration (CLI, HTTP host). MCA functions need the master key: RECOUP_MASTER_KEY or,
+    // for SQLite, the key file beside the database (see secrets_crypto.hpp); require_master_key()
+    // checks it up front.
+    void require_master_key();
+    void add_profile(const profile_record& profile);
+    std::optional<profile_record> find_profile(const std::string& id);
+    void add_mca(const mca_record& mca);
+    std::optional<mca_record> find_mca(const std::string& profile_id, const std::string& mca_id);
+    std::optional<mca_record> find_mca(const std::string& profile_id, const std::string& mca_id,
+                                       std::int64_t now);
+    std::vector<mca_summary> list_mcas(const std::optional<std::string>& profile_id = std::nullopt);
+    // The new secret becomes the first; with keep_old the previous ones stay valid until
+    // now + window, else they are dropped. Throws when the MCA does not exist.
+    void rotate_mca_secret(const std::string& profile_id, const std::string& mca_id, const std::string& secret,
+                           bool keep_old, std::int64_t now,
+                           std::int64_t window = default_rotation_window_seconds);
+    // Newest first.
+    std::vector<recoup::event_record> list_events(const std::optional<std::string>& mca_id, std::size_t limit);
+    std::optional<recoup::event_record> find_event(const std::string& id);
+
+private:
+    std::unique_ptr<impl> impl_;
+};
+
+static_assert(recoup::recovery_transaction<soci_store::transaction>);
+static_assert(recoup::recovery_store<soci_store>);
+
+} // namespace recoupd

@@ -1,0 +1,1 @@
+ALTER TABLE payment_attempt ADD COLUMN feature_metadata TEXT;
