@@ -9,9 +9,13 @@
 #include <recoup/crypto.hpp>
 #include <recoup/domain.hpp>
 #include <recoup/error.hpp>
+#include <recoup/flow.hpp>
 #include <recoup/json.hpp>
+#include <recoup/memory_store.hpp>
 #include <recoup/money.hpp>
 #include <recoup/result.hpp>
+#include <recoup/retry.hpp>
 #include <recoup/signature.hpp>
+#include <recoup/store.hpp>
 #include <recoup/webhook_request.hpp>
 #include <recoup/wire.hpp>
