@@ -13,6 +13,7 @@
 #include <recoup/json.hpp>
 #include <recoup/memory_store.hpp>
 #include <recoup/money.hpp>
+#include <recoup/processor.hpp>
 #include <recoup/result.hpp>
 #include <recoup/retry.hpp>
 #include <recoup/signature.hpp>

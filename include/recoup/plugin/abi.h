@@ -26,7 +26,7 @@ extern "C" {
 #endif
 
 #define RECOUP_ABI_VERSION_MAJOR 1
-#define RECOUP_ABI_VERSION_MINOR 0
+#define RECOUP_ABI_VERSION_MINOR 1
 
 #define RECOUP_PLUGIN_ENTRY recoup_plugin_entry
 #define RECOUP_PLUGIN_ENTRY_NAME "recoup_plugin_entry"
@@ -127,6 +127,26 @@ typedef int32_t (*recoup_plugin_record_back_fn)(recoup_type_str outcome_json,
                                                 const recoup_type_account* account,
                                                 recoup_host_buffer* out, recoup_type_error* error);
 
+/* Payment processors (kind 2, ABI 1.1). A processor charges a stored payment method off-session:
+ * it builds the request (the host performs it) and parses the answer, or, for processors that need
+ * no network (the simulator), answers at once. Inputs and outputs are JSON documents described in
+ * docs/plugin-abi.md: a "charge request" in, a "charge step" out ({"request":{...}} to perform, or
+ * {"result":{...}} when already decided), a "charge result" from parsing. */
+typedef int32_t (*recoup_plugin_build_charge_fn)(recoup_type_str charge_json,
+                                                 const recoup_type_account* account,
+                                                 recoup_host_buffer* out, recoup_type_error* error);
+typedef int32_t (*recoup_plugin_parse_charge_fn)(recoup_type_str charge_json,
+                                                 const recoup_type_exchange* response,
+                                                 recoup_host_buffer* out, recoup_type_error* error);
+/* Status sync of a pending charge: same shapes, with a "status request"
+ * ({"processor_transaction_id":..., "charge": {...}}) as input. */
+typedef int32_t (*recoup_plugin_build_status_fn)(recoup_type_str status_json,
+                                                 const recoup_type_account* account,
+                                                 recoup_host_buffer* out, recoup_type_error* error);
+typedef int32_t (*recoup_plugin_parse_status_fn)(recoup_type_str status_json,
+                                                 const recoup_type_exchange* response,
+                                                 recoup_host_buffer* out, recoup_type_error* error);
+
 /* The block a plugin's entry function returns. OWNERSHIP: plugin-owned, static, immutable; the
  * host copies what it needs and never frees it. */
 typedef struct recoup_plugin_descriptor {
@@ -141,6 +161,11 @@ typedef struct recoup_plugin_descriptor {
     recoup_plugin_verify_source_fn verify_source;
     recoup_plugin_parse_webhook_fn parse_webhook;
     recoup_plugin_record_back_fn record_back; /* NULL without RECOUP_CAP_RECORD_BACK */
+    /* --- ABI 1.1: payment processor (kind 2); NULL in other kinds --- */
+    recoup_plugin_build_charge_fn build_charge;
+    recoup_plugin_parse_charge_fn parse_charge;
+    recoup_plugin_build_status_fn build_status;
+    recoup_plugin_parse_status_fn parse_status;
     /* --- new fields go here, at the end --- */
 } recoup_plugin_descriptor;
 

@@ -1,6 +1,8 @@
-// recoup: turn a C++ class that satisfies recoup::billing_connector into a plugin. One line:
+// recoup: turn a C++ class that satisfies recoup::billing_connector (or recoup::payment_processor)
+// into a plugin. One line:
 //
 //     RECOUP_EXPORT_CONNECTOR(my::connector, "acme", "1.0.0")
+//     RECOUP_EXPORT_PROCESSOR(my::processor, "acme_pay", "1.0.0")
 //
 // defines the C entry point of recoup/plugin/abi.h with noexcept trampolines: every exception is
 // caught and becomes an error code plus message; nothing C++ crosses the boundary.
@@ -10,6 +12,7 @@
 #include <recoup/detail/config.hpp>
 #include <recoup/json.hpp>
 #include <recoup/plugin/abi.h>
+#include <recoup/processor.hpp>
 
 #include <boost/json.hpp>
 
@@ -196,9 +199,75 @@ const recoup_plugin_descriptor* connector_descriptor(const char* name, const cha
     return &descriptor;
 }
 
+inline http_response response_from(const recoup_type_exchange* e)
+{
+    http_response r;
+    if (e == nullptr) return r;
+    r.status = e->status;
+    r.headers = headers_from(e->response_headers, e->response_header_count);
+    r.body = view(e->response_body);
+    return r;
+}
+
+// build_charge / build_status: JSON input in, charge step out.
+template <class P, class Input, auto Method>
+int32_t build_step(recoup_type_str input_json, const recoup_type_account* acc, recoup_host_buffer* out,
+                   recoup_type_error* err) noexcept
+{
+    return guarded(err, [&]() -> int32_t {
+        account_adapter account(acc);
+        auto input = wire::parse_as<Input>(view(input_json));
+        if (!input) return report(err, input.error());
+        auto r = (instance<P>().*Method)(*input, account.config);
+        return r ? write(out, boost::json::value_from(*r)) : report(err, r.error());
+    });
+}
+
+// parse_charge / parse_status: JSON input and the response in, charge result out.
+template <class P, class Input, auto Method>
+int32_t parse_step(recoup_type_str input_json, const recoup_type_exchange* response, recoup_host_buffer* out,
+                   recoup_type_error* err) noexcept
+{
+    return guarded(err, [&]() -> int32_t {
+        auto input = wire::parse_as<Input>(view(input_json));
+        if (!input) return report(err, input.error());
+        auto r = (instance<P>().*Method)(*input, response_from(response));
+        return r ? write(out, boost::json::value_from(*r)) : report(err, r.error());
+    });
+}
+
+template <class P>
+const recoup_plugin_descriptor* processor_descriptor(const char* name, const char* version) noexcept
+{
+    static const recoup_plugin_descriptor descriptor = [&] {
+        recoup_plugin_descriptor d{};
+        d.struct_size = sizeof(recoup_plugin_descriptor);
+        d.abi_major = RECOUP_ABI_VERSION_MAJOR;
+        d.abi_minor = RECOUP_ABI_VERSION_MINOR;
+        d.name = name;
+        d.version = version;
+        d.kind = RECOUP_PLUGIN_KIND_PAYMENT_PROCESSOR;
+        d.build_charge = &build_step<P, charge_request, &P::build_charge>;
+        d.parse_charge = &parse_step<P, charge_request, &P::parse_charge>;
+        d.build_status = &build_step<P, status_request, &P::build_status>;
+        d.parse_status = &parse_step<P, status_request, &P::parse_status>;
+        return d;
+    }();
+    return &descriptor;
+}
+
 } // namespace plugin::detail
 
 RECOUP_END_NAMESPACE
+
+// Defines the plugin's entry point for a payment processor class.
+#define RECOUP_EXPORT_PROCESSOR(Class, Name, Version)                                              \
+    static_assert(::recoup::payment_processor<Class>,                                              \
+                  #Class " must satisfy recoup::payment_processor (see recoup/processor.hpp)");     \
+    extern "C" RECOUP_PLUGIN_VISIBLE const recoup_plugin_descriptor* recoup_plugin_entry(void)     \
+    {                                                                                              \
+        return ::recoup::plugin::detail::processor_descriptor<Class>(Name, Version);               \
+    }
 
 // Defines the plugin's entry point for a billing connector class.
 #define RECOUP_EXPORT_CONNECTOR(Class, Name, Version)                                              \

@@ -8,6 +8,7 @@
 #include <recoup/detail/config.hpp>
 #include <recoup/json.hpp>
 #include <recoup/plugin/abi.h>
+#include <recoup/processor.hpp>
 #include <recoup/result.hpp>
 
 // Boost.DLL would otherwise need Boost.Filesystem; std::filesystem does the job.
@@ -91,6 +92,27 @@ static_assert(has_record_back<dynamic_connector>);
 
 // load_library() plus a check that the plugin is a billing connector.
 result<dynamic_connector> load_connector(const std::filesystem::path& path);
+
+// A payment processor plugin behind the recoup::payment_processor concept.
+class dynamic_processor {
+public:
+    explicit dynamic_processor(std::shared_ptr<const library> lib) : lib_(std::move(lib)) {}
+
+    const plugin_info& info() const noexcept { return lib_->info(); }
+
+    result<charge_step> build_charge(const charge_request& c, const mca_config& mca) const;
+    result<charge_result> parse_charge(const charge_request& c, const http_response& response) const;
+    result<charge_step> build_status(const status_request& s, const mca_config& mca) const;
+    result<charge_result> parse_status(const status_request& s, const http_response& response) const;
+
+private:
+    std::shared_ptr<const library> lib_;
+};
+
+static_assert(payment_processor<dynamic_processor>);
+
+// load_library() plus a check that the plugin is a payment processor (ABI 1.1 or later).
+result<dynamic_processor> load_processor(const std::filesystem::path& path);
 
 } // namespace plugin
 

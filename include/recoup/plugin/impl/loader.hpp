@@ -32,6 +32,10 @@ inline std::string dlopen_reason(const std::filesystem::path& path)
     return reason ? reason : "unknown reason";
 }
 
+// A processor needs the ABI 1.1 fields.
+inline constexpr std::size_t min_processor_descriptor_size =
+    offsetof(recoup_plugin_descriptor, parse_status) + sizeof(recoup_plugin_parse_status_fn);
+
 inline std::string version_text(unsigned major, unsigned minor)
 {
     return std::to_string(major) + "." + std::to_string(minor);
@@ -230,6 +234,78 @@ inline result<outbound_request> dynamic_connector::record_back(const record_back
     const int32_t rc = lib_->descriptor().record_back(detail::str(input), &account.account, &buffer, &err);
     if (rc != RECOUP_OK) return detail::from_plugin(rc, err, info());
     return detail::parse_output<outbound_request>(out, info());
+}
+
+inline result<dynamic_processor> load_processor(const std::filesystem::path& path)
+{
+    auto lib = load_library(path);
+    if (!lib) return lib.error();
+    const auto& d = (*lib)->descriptor();
+    if (d.kind != RECOUP_PLUGIN_KIND_PAYMENT_PROCESSOR)
+        return detail::load_failure(error::plugin_wrong_kind, path,
+                                    "plugin \"" + path.string() + "\" is a " +
+                                        std::string(kind_name(d.kind)) + ", not a payment processor");
+    if (d.struct_size < detail::min_processor_descriptor_size || d.build_charge == nullptr ||
+        d.parse_charge == nullptr || d.build_status == nullptr || d.parse_status == nullptr)
+        return detail::load_failure(error::plugin_abi_mismatch, path,
+                                    "incompatible plugin \"" + path.string() +
+                                        "\": a payment processor needs ABI 1.1 or later\nPlugin ABI is " +
+                                        detail::version_text(d.abi_major, d.abi_minor) + ".");
+    return dynamic_processor(std::move(*lib));
+}
+
+namespace detail {
+
+template <class Out, class Fn, class Input>
+result<Out> call_build(const library& lib, Fn fn, const Input& input, const mca_config& mca)
+{
+    c_account account(mca);
+    const std::string json = boost::json::serialize(boost::json::value_from(input));
+    std::string out;
+    recoup_host_buffer buffer{&out, &append_to_string};
+    recoup_type_error err{};
+    const int32_t rc = fn(str(json), &account.account, &buffer, &err);
+    if (rc != RECOUP_OK) return from_plugin(rc, err, lib.info());
+    return parse_output<Out>(out, lib.info());
+}
+
+template <class Out, class Fn, class Input>
+result<Out> call_parse(const library& lib, Fn fn, const Input& input, const http_response& response)
+{
+    const std::string json = boost::json::serialize(boost::json::value_from(input));
+    std::vector<recoup_type_header> headers;
+    for (const auto& h : response.headers) headers.push_back({str(h.name), str(h.value)});
+    recoup_type_exchange exchange{{}, {}, response.status, 0, headers.data(), headers.size(), str(response.body)};
+    std::string out;
+    recoup_host_buffer buffer{&out, &append_to_string};
+    recoup_type_error err{};
+    const int32_t rc = fn(str(json), &exchange, &buffer, &err);
+    if (rc != RECOUP_OK) return from_plugin(rc, err, lib.info());
+    return parse_output<Out>(out, lib.info());
+}
+
+} // namespace detail
+
+inline result<charge_step> dynamic_processor::build_charge(const charge_request& c, const mca_config& mca) const
+{
+    return detail::call_build<charge_step>(*lib_, lib_->descriptor().build_charge, c, mca);
+}
+
+inline result<charge_result> dynamic_processor::parse_charge(const charge_request& c,
+                                                            const http_response& response) const
+{
+    return detail::call_parse<charge_result>(*lib_, lib_->descriptor().parse_charge, c, response);
+}
+
+inline result<charge_step> dynamic_processor::build_status(const status_request& s, const mca_config& mca) const
+{
+    return detail::call_build<charge_step>(*lib_, lib_->descriptor().build_status, s, mca);
+}
+
+inline result<charge_result> dynamic_processor::parse_status(const status_request& s,
+                                                            const http_response& response) const
+{
+    return detail::call_parse<charge_result>(*lib_, lib_->descriptor().parse_status, s, response);
 }
 
 } // namespace plugin
