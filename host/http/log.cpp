@@ -4,7 +4,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <mutex>
@@ -31,8 +30,12 @@ std::string to_json_line(const webhook_log_entry& e)
     o["outcome"] = e.outcome;
     o["status"] = e.status;
     if (e.error_code) o["error"] = *e.error_code;
-    o["latency_ms"] = std::round(e.latency_ms * 1000.0) / 1000.0;
-    return boost::json::serialize(o);
+    // Boost.JSON writes doubles as 1.468E0: write the latency by hand, to the microsecond.
+    std::string line = boost::json::serialize(o);
+    char latency[64];
+    std::snprintf(latency, sizeof latency, ",\"latency_ms\":%.3f}", e.latency_ms < 0 ? 0.0 : e.latency_ms);
+    line.pop_back();
+    return line + latency;
 }
 
 void log_webhook(const webhook_log_entry& entry)

@@ -1,6 +1,6 @@
 #include "http/metrics.hpp"
 
-#include <cstdio>
+#include <charconv>
 #include <sstream>
 
 namespace recoupd::http {
@@ -20,11 +20,12 @@ std::string label(std::string_view v)
     return out;
 }
 
+// Shortest round-trip form: 0.0025, not 0.0025000000000000001.
 std::string number(double v)
 {
     char buf[64];
-    std::snprintf(buf, sizeof buf, "%.17g", v);
-    return buf;
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+    return ec == std::errc{} ? std::string(buf, end) : std::string("0");
 }
 
 } // namespace
