@@ -2,6 +2,8 @@
 // own arguments and --help. New commands go into the table.
 #include "cli/command.hpp"
 #include "cli/plugin_commands.hpp"
+#include "cli/storage_commands.hpp"
+#include "serve.hpp"
 
 #include <iostream>
 
@@ -10,10 +12,27 @@ namespace {
 using recoupd::cli::command;
 
 const command commands[] = {
+    {"migrate", "apply, revert or list the database migrations (up | down N | status)",
+     &recoupd::cli::migrate_args, &recoupd::cli::migrate},
+    {"profile add", "create a business profile", &recoupd::cli::profile_add_args, &recoupd::cli::profile_add},
+    {"mca add", "add a merchant connector account (connector, secrets, settings) to a profile",
+     &recoupd::cli::mca_add_args, &recoupd::cli::mca_add},
+    {"mca list", "list merchant connector accounts (never their secrets)", &recoupd::cli::mca_list_args,
+     &recoupd::cli::mca_list},
+    {"mca rotate-secret", "replace an MCA's webhook secret, optionally keeping the old one for 24 h",
+     &recoupd::cli::mca_rotate_secret_args, &recoupd::cli::mca_rotate_secret},
+    {"events list", "list received webhooks from the event log, newest first", &recoupd::cli::events_list_args,
+     &recoupd::cli::events_list},
+    {"events replay", "print a stored webhook event with its raw body", &recoupd::cli::events_replay_args,
+     &recoupd::cli::events_replay},
     {"plugin inspect", "print a plugin's name, version, ABI version, kind and capabilities as JSON",
      &recoupd::cli::plugin_inspect_args, &recoupd::cli::plugin_inspect},
     {"plugin check", "run conformance cases (request.json + expected.json) against a connector plugin",
      &recoupd::cli::plugin_check_args, &recoupd::cli::plugin_check},
+    {"serve", "serve the webhook endpoints over HTTP until SIGINT or SIGTERM", &recoupd::cli::serve_args,
+     &recoupd::cli::serve},
+    {"sign", "print the signature header that signs a body (demo and tests)", &recoupd::cli::sign_args,
+     &recoupd::cli::sign},
 };
 
 } // namespace

@@ -52,6 +52,91 @@ database_url parse_database_url(std::string_view text)
     bad(text, "unknown scheme");
 }
 
+namespace {
+
+std::string percent_decode(std::string_view text, std::string_view url)
+{
+    std::string out;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] != '%') {
+            out += text[i];
+            continue;
+        }
+        auto hex = [](char c) {
+            if (c >= '0' && c <= '9') return c - '0';
+            if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+            if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+            return -1;
+        };
+        const int hi = i + 2 < text.size() ? hex(text[i + 1]) : -1;
+        const int lo = i + 2 < text.size() ? hex(text[i + 2]) : -1;
+        if (hi < 0 || lo < 0) bad(url, "bad percent-encoding");
+        out += static_cast<char>(hi * 16 + lo);
+        i += 2;
+    }
+    return out;
+}
+
+void keyword(std::string& out, std::string_view key, const std::string& value)
+{
+    if (!out.empty()) out += ' ';
+    out += std::string(key) + "='";
+    for (const char c : value) {
+        if (c == '\\' || c == '\'') out += '\\';
+        out += c;
+    }
+    out += '\'';
+}
+
+} // namespace
+
+std::string libpq_connect_string(const database_url& url)
+{
+    if (url.backend != backend::postgresql) throw std::invalid_argument("not a PostgreSQL URL");
+    std::string_view rest(url.text);
+    rest.remove_prefix(rest.find("://") + 3);
+    std::string_view query;
+    if (const auto q = rest.find('?'); q != std::string_view::npos) query = rest.substr(q + 1), rest = rest.substr(0, q);
+    std::string_view dbname;
+    if (const auto slash = rest.find('/'); slash != std::string_view::npos)
+        dbname = rest.substr(slash + 1), rest = rest.substr(0, slash);
+    std::string out;
+    if (const auto at = rest.rfind('@'); at != std::string_view::npos) {
+        const auto userinfo = rest.substr(0, at);
+        rest = rest.substr(at + 1);
+        const auto colon = userinfo.find(':');
+        keyword(out, "user", percent_decode(userinfo.substr(0, colon), url.text));
+        if (colon != std::string_view::npos) keyword(out, "password", percent_decode(userinfo.substr(colon + 1), url.text));
+    }
+    std::string_view host = rest, port;
+    if (!rest.empty() && rest.front() == '[') { // [IPv6]:port
+        const auto close = rest.find(']');
+        if (close == std::string_view::npos) bad(url.text, "unclosed [ in the host");
+        host = rest.substr(1, close - 1);
+        if (close + 1 < rest.size() && rest[close + 1] == ':') port = rest.substr(close + 2);
+    } else if (const auto colon = rest.rfind(':'); colon != std::string_view::npos) {
+        host = rest.substr(0, colon);
+        port = rest.substr(colon + 1);
+    }
+    if (!host.empty()) keyword(out, "host", percent_decode(host, url.text));
+    if (!port.empty()) keyword(out, "port", percent_decode(port, url.text));
+    if (!dbname.empty()) keyword(out, "dbname", percent_decode(dbname, url.text));
+    bool timeout = false;
+    while (!query.empty()) {
+        const auto amp = query.find('&');
+        const auto pair = query.substr(0, amp);
+        query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+        if (pair.empty()) continue;
+        const auto eq = pair.find('=');
+        if (eq == std::string_view::npos || eq == 0) bad(url.text, "query parameters must be key=value");
+        const auto key = percent_decode(pair.substr(0, eq), url.text);
+        timeout = timeout || key == "connect_timeout";
+        keyword(out, key, percent_decode(pair.substr(eq + 1), url.text));
+    }
+    if (!timeout) keyword(out, "connect_timeout", "10");
+    return out;
+}
+
 std::string database_url_from(const std::string* flag)
 {
     if (flag != nullptr && !flag->empty()) return *flag;

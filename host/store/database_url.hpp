@@ -19,6 +19,11 @@ struct database_url {
 
 inline constexpr std::string_view default_database_url = "sqlite:var/recoup.db";
 
+// The libpq keyword/value form of a postgresql:// URL (user, password, host, port, dbname and
+// every ?key=value parameter, percent-decoded), plus connect_timeout=10 unless given. SOCI's
+// PostgreSQL backend takes this form reliably. Throws std::invalid_argument.
+std::string libpq_connect_string(const database_url& url);
+
 // Throws std::invalid_argument with a one-line message naming the URL.
 database_url parse_database_url(std::string_view text);
 

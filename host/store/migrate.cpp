@@ -40,7 +40,7 @@ void begin(soci::session& sql, backend b)
         sql << "BEGIN IMMEDIATE";
     } else {
         sql << "BEGIN";
-        sql << "SELECT pg_advisory_xact_lock(7365636f757064)"; // "recoupd"-ish, any constant
+        sql << "SELECT pg_advisory_xact_lock(72656370)"; // any constant, the same in every recoupd
     }
 }
 

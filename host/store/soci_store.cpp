@@ -22,12 +22,21 @@ namespace {
 
 constexpr int lease_timeout_ms = 30'000;
 
-// One line, without SOCI's query context (which may quote a bound value).
+// One line, without SOCI's boilerplate or query context (which may quote a bound value).
 std::string one_line(std::string text)
 {
-    if (const auto nl = text.find('\n'); nl != std::string::npos) text.resize(nl);
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\r' || text.back() == '.')) text.pop_back();
-    return text;
+    if (const auto at = text.find("\nLINE "); at != std::string::npos) text.resize(at); // PG's query excerpt
+    for (std::string_view noise : {"Cannot execute query. ", "Cannot prepare statement. ", "Fatal error. ", "ERROR:  "})
+        for (auto at = text.find(noise); at != std::string::npos; at = text.find(noise))
+            text.erase(at, noise.size());
+    std::string out;
+    for (const char c : text) {
+        const char d = (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
+        if (d == ' ' && (out.empty() || out.back() == ' ')) continue;
+        out += d;
+    }
+    while (!out.empty() && (out.back() == ' ' || out.back() == '.')) out.pop_back();
+    return out;
 }
 
 [[noreturn]] void rethrow_as_storage_error()
@@ -292,12 +301,6 @@ std::vector<stored_secret> secrets_from_json(const std::string& text)
 std::string secrets_aad(const std::string& mca_id) { return "merchant_connector_account:" + mca_id + ":secrets"; }
 std::string api_key_aad(const std::string& mca_id) { return "merchant_connector_account:" + mca_id + ":api_key"; }
 
-std::string postgres_connect_string(const std::string& url)
-{
-    if (url.find("connect_timeout=") != std::string::npos) return url;
-    return url + (url.find('?') == std::string::npos ? "?" : "&") + "connect_timeout=10";
-}
-
 } // namespace
 
 // ---- pool ---------------------------------------------------------------------------------------
@@ -331,14 +334,17 @@ struct soci_store::impl {
         if (url.backend == backend::sqlite)
             sql.open(soci::sqlite3, "db=" + url.path + " timeout=30");
         else
-            sql.open(soci::postgresql, postgres_connect_string(url.text));
+            sql.open(soci::postgresql, libpq_connect_string(url));
         configure(sql);
     }
 
     // Per-connection settings, again after every reconnect.
     void configure(soci::session& sql)
     {
-        if (url.backend != backend::sqlite) return;
+        if (url.backend != backend::sqlite) {
+            sql << "SET client_min_messages TO WARNING"; // no NOTICE lines on stderr
+            return;
+        }
         std::string mode;
         sql << "PRAGMA busy_timeout = 30000";
         sql << "PRAGMA foreign_keys = ON";
@@ -465,15 +471,18 @@ const database_url& soci_store::url() const noexcept { return impl_->url; }
 
 bool soci_store::ping() noexcept
 {
-    try {
-        return impl_->with_session([](soci::session& sql) {
-            int one = 0;
-            sql << "SELECT 1", soci::into(one);
-            return one == 1;
-        });
-    } catch (...) {
-        return false;
+    // Twice: a first failure marks the session, and the second lease reconnects it.
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        try {
+            return impl_->with_session([](soci::session& sql) {
+                int one = 0;
+                sql << "SELECT 1", soci::into(one);
+                return one == 1;
+            });
+        } catch (...) {
+        }
     }
+    return false;
 }
 
 // ---- transaction --------------------------------------------------------------------------------

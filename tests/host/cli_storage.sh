@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# The storage commands end to end on a SQLite file: migrate, profile add, mca add with a real
+# bundled plugin, mca list without secrets, rotate-secret, events, errors and --help.
+# usage: cli_storage.sh RECOUPD PLUGIN_DIR
+set -u
+RECOUPD=$1
+PLUGIN_DIR=$2
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+unset RECOUP_MASTER_KEY RECOUP_PLUGIN_DIR
+export RECOUP_DATABASE_URL="sqlite:$T/var/recoup.db"
+failures=0
+
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+# run EXPECTED_STATUS ARGS...: runs recoupd, keeps stdout in $out and stderr in $err.
+run() {
+    local expected=$1; shift
+    "$RECOUPD" "$@" >"$T/out" 2>"$T/err"
+    local status=$?
+    out=$(cat "$T/out"); err=$(cat "$T/err")
+    if [ "$status" -ne "$expected" ]; then
+        fail "recoupd $* exited $status, expected $expected; stdout: $out; stderr: $err"
+    fi
+}
+contains() { case "$1" in *"$2"*) return 0 ;; esac; return 1; }
+expect_out() { contains "$out" "$1" || fail "stdout lacks \"$1\": $out"; }
+expect_err() { contains "$err" "$1" || fail "stderr lacks \"$1\": $err"; }
+one_line_err() { [ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ] || fail "error is not one line: $err"; }
+
+run 0 migrate status
+expect_out "0001_create_recovery_tables"
+expect_out "pending"
+run 0 migrate
+expect_out "applied 0001_create_recovery_tables"
+expect_out "applied 0002_add_feature_metadata_in_payment_attempt"
+run 0 migrate up
+expect_out "already up to date"
+
+run 0 profile add --id prof_1
+expect_out "added profile prof_1"
+run 1 profile add --id prof_1
+expect_err 'profile "prof_1" already exists'; one_line_err
+run 0 profile add --id prof_2 --retry-algorithm monitoring --retry-schedule '{"start_after":60}'
+run 2 profile add
+expect_err "--id is required"
+
+run 0 mca add --profile prof_1 --id mca_cb --connector chargebee --secret 'cbuser:plain-secret-one' \
+    --secret 'cbuser:plain-secret-two' --api-key plain-api-key --base-url https://acme.chargebee.com/api \
+    --setting retry_threshold=2 --setting 'billing_account_reference={"gw_1":"mca_pay"}' --setting note=hello \
+    --plugin-dir "$PLUGIN_DIR"
+expect_out "added MCA mca_cb"
+expect_out "/v2/webhooks/revenue_recovery/prof_1/mca_cb"
+contains "$out$err" "plain-secret" && fail "mca add printed a secret"
+[ "$(stat -c %a "$T/var/recoup.db.key")" = 600 ] || fail "the key file is not mode 0600"
+
+# RECOUP_PLUGIN_DIR is read too; an unknown connector is one clear line.
+RECOUP_PLUGIN_DIR="$PLUGIN_DIR" run 1 mca add --profile prof_1 --id mca_x --connector nope --secret s
+expect_err 'unknown connector "nope"'; one_line_err
+run 1 mca add --profile prof_1 --id mca_x --connector chargebee --secret s --plugin-dir "$T/nowhere"
+expect_err 'unknown connector "chargebee"'
+run 1 mca add --profile prof_missing --id mca_x --connector chargebee --secret s --plugin-dir "$PLUGIN_DIR"
+expect_err 'unknown profile "prof_missing"'; one_line_err
+run 2 mca add --profile prof_1 --id mca_x --connector chargebee --plugin-dir "$PLUGIN_DIR"
+expect_err "--secret is required"
+
+run 0 mca list
+expect_out "mca_cb"
+expect_out "chargebee"
+expect_out '"billing_account_reference":{"gw_1":"mca_pay"}'
+expect_out '"retry_threshold":2'
+contains "$out" "plain-" && fail "mca list printed a secret: $out"
+printf '%s\n' "$out" | grep -q 'mca_cb  *chargebee  *2  *yes' || fail "mca list does not show 2 secrets and an API key: $out"
+run 0 mca list --profile prof_2
+expect_out "no MCA"
+
+run 0 mca rotate-secret --profile prof_1 --id mca_cb --secret 'cbuser:plain-secret-three' --keep-old
+expect_out "rotated the webhook secret of MCA mca_cb"
+run 0 mca list
+printf '%s\n' "$out" | grep -q 'mca_cb  *chargebee  *3 ' || fail "rotate --keep-old should keep 3 secrets: $out"
+run 0 mca rotate-secret --profile prof_1 --id mca_cb --secret 'cbuser:plain-secret-four'
+run 0 mca list
+printf '%s\n' "$out" | grep -q 'mca_cb  *chargebee  *1 ' || fail "rotate without --keep-old should keep 1 secret: $out"
+run 1 mca rotate-secret --profile prof_1 --id mca_missing --secret x
+expect_err 'unknown MCA "mca_missing"'
+
+# Nothing in the database files is a plaintext secret.
+for f in "$T"/var/recoup.db*; do
+    grep -aq "plain-secret\|plain-api-key" "$f" && fail "$f holds a plaintext secret"
+done
+
+run 0 events list
+expect_out "no event"
+run 1 events replay evt_missing
+expect_err 'unknown event "evt_missing"'
+
+for cmd in "migrate" "profile add" "mca add" "mca list" "mca rotate-secret" "events list" "events replay"; do
+    # shellcheck disable=SC2086
+    run 0 $cmd --help
+    expect_out "usage: recoupd $cmd"
+    expect_out "--database"
+done
+
+run 1 mca list --database mysql://nope
+expect_err 'invalid database URL "mysql://nope"'; one_line_err
+run 1 mca list --database "sqlite:$T/empty/recoup.db"
+expect_err "run: recoupd migrate up"
+run 2 migrate sideways
+run 2 migrate down
+
+run 0 migrate down 1
+expect_out "reverted 0002_add_feature_metadata_in_payment_attempt"
+run 0 migrate down all
+expect_out "reverted 0001_create_recovery_tables"
+run 0 migrate status
+expect_out "pending"
+run 0 migrate up
+expect_out "applied 0001_create_recovery_tables"
+
+if [ "$failures" -ne 0 ]; then
+    echo "$failures check(s) failed"
+    exit 1
+fi
+echo "all storage CLI checks passed"
