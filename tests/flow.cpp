@@ -346,3 +346,13 @@ BOOST_AUTO_TEST_CASE(error_bodies_name_the_field)
     BOOST_TEST(status_for(fail(error::not_found)) == 404);
     BOOST_TEST(status_for(fail(error::plugin_exception)) == 500);
 }
+
+BOOST_FIXTURE_TEST_CASE(monitoring_records_but_never_arms, fixture)
+{
+    account.algorithm = retry_algorithm::monitoring;
+    auto r = deliver(fail1);
+    BOOST_TEST((r->action == recovery_action::schedule_failed_payment));
+    BOOST_TEST(r->outcome == "monitoring: task not armed");
+    BOOST_TEST(store.snapshot().tasks.empty());
+    BOOST_TEST(intent("inv_1").total_retry_count == 1);
+}

@@ -32,6 +32,7 @@ struct recovery_account {
     std::int32_t retry_threshold = 0;  // failures the platform's own dunning handles first
     std::int32_t max_retry_count = 15; // our retries, at most
     retry_schedule schedule;
+    retry_algorithm algorithm = retry_algorithm::cascading;
     bool keep_raw_body = true;         // keep the body in the event log for replay
 };
 

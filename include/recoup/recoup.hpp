@@ -20,3 +20,4 @@
 #include <recoup/store.hpp>
 #include <recoup/webhook_request.hpp>
 #include <recoup/wire.hpp>
+#include <recoup/workflow.hpp>

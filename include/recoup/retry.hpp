@@ -3,6 +3,7 @@
 #pragma once
 
 #include <recoup/detail/config.hpp>
+#include <recoup/detail/enum_names.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -11,6 +12,17 @@
 #include <vector>
 
 RECOUP_BEGIN_NAMESPACE
+
+// How a profile retries: cascading retries for real; monitoring only records what it would do.
+enum class retry_algorithm { cascading, monitoring };
+
+template <>
+struct enum_names<retry_algorithm> {
+    static constexpr std::array<std::pair<retry_algorithm, std::string_view>, 2> values{{
+        {retry_algorithm::cascading, "cascading"},
+        {retry_algorithm::monitoring, "monitoring"},
+    }};
+};
 
 // The reference's default: 60 s before the first retry, then [delay seconds, how many times].
 struct retry_schedule {

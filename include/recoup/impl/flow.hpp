@@ -105,6 +105,7 @@ std::optional<triggered_by> record_attempt(Tx& tx, const recovery_attempt& a, in
 template <recovery_transaction Tx>
 std::string arm_task(Tx& tx, const intent_record& intent, const recovery_account& account, std::int64_t now)
 {
+    if (account.algorithm == retry_algorithm::monitoring) return "monitoring: task not armed";
     const auto id = execute_workflow_task_id(intent.id);
     if (auto existing = tx.find_task(id))
         return existing->is_open() ? "task already armed" : "task finished earlier: " + existing->business_status;
