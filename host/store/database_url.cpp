@@ -137,6 +137,22 @@ std::string libpq_connect_string(const database_url& url)
     return out;
 }
 
+std::string database_error_line(std::string text)
+{
+    if (const auto at = text.find("\nLINE "); at != std::string::npos) text.resize(at); // PG's query excerpt
+    for (std::string_view noise : {"Cannot execute query. ", "Cannot prepare statement. ", "Fatal error. ", "ERROR:  "})
+        for (auto at = text.find(noise); at != std::string::npos; at = text.find(noise))
+            text.erase(at, noise.size());
+    std::string out;
+    for (const char c : text) {
+        const char d = (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
+        if (d == ' ' && (out.empty() || out.back() == ' ')) continue;
+        out += d;
+    }
+    while (!out.empty() && (out.back() == ' ' || out.back() == '.')) out.pop_back();
+    return out;
+}
+
 std::string database_url_from(const std::string* flag)
 {
     if (flag != nullptr && !flag->empty()) return *flag;

@@ -27,6 +27,10 @@ std::string libpq_connect_string(const database_url& url);
 // Throws std::invalid_argument with a one-line message naming the URL.
 database_url parse_database_url(std::string_view text);
 
+// A database driver's message as one line, without SOCI's boilerplate, PostgreSQL's query
+// excerpt or SOCI's query context (which may quote a bound value).
+std::string database_error_line(std::string text);
+
 // --database if given, else RECOUP_DATABASE_URL, else default_database_url.
 std::string database_url_from(const std::string* flag);
 

@@ -73,9 +73,9 @@ void run(soci::session& sql, const migration& m, std::span<const std::string_vie
     for (const auto& s : statements) {
         try {
             sql << std::string(s);
-        } catch (const std::exception& e) {
+        } catch (const soci::soci_error& e) {
             throw std::runtime_error("migration " + std::to_string(m.version) + "_" + std::string(m.name) + " (" +
-                                     std::string(direction) + ") failed: " + e.what());
+                                     std::string(direction) + ") failed: " + database_error_line(e.get_error_message()));
         }
     }
 }

@@ -22,22 +22,7 @@ namespace {
 
 constexpr int lease_timeout_ms = 30'000;
 
-// One line, without SOCI's boilerplate or query context (which may quote a bound value).
-std::string one_line(std::string text)
-{
-    if (const auto at = text.find("\nLINE "); at != std::string::npos) text.resize(at); // PG's query excerpt
-    for (std::string_view noise : {"Cannot execute query. ", "Cannot prepare statement. ", "Fatal error. ", "ERROR:  "})
-        for (auto at = text.find(noise); at != std::string::npos; at = text.find(noise))
-            text.erase(at, noise.size());
-    std::string out;
-    for (const char c : text) {
-        const char d = (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
-        if (d == ' ' && (out.empty() || out.back() == ' ')) continue;
-        out += d;
-    }
-    while (!out.empty() && (out.back() == ' ' || out.back() == '.')) out.pop_back();
-    return out;
-}
+std::string one_line(const std::string& text) { return database_error_line(text); }
 
 [[noreturn]] void rethrow_as_storage_error()
 {
@@ -415,8 +400,36 @@ struct soci_store::impl {
         try {
             return body(pool.at(slot));
         } catch (const soci::soci_error&) {
+            if (!reconnected_after_loss(slot)) {
+                suspect[slot] = 1;
+                rethrow_as_storage_error();
+            }
+        }
+        // The connection was lost (the server restarted) and is back: these bodies only read or
+        // run their own transactions, so running them again is safe.
+        try {
+            return body(pool.at(slot));
+        } catch (const soci::soci_error&) {
             suspect[slot] = 1;
             rethrow_as_storage_error();
+        }
+    }
+
+    // After a failure: true when the connection itself had died and a reconnect revived it;
+    // false when the connection is fine (the error was the statement's) or still down.
+    bool reconnected_after_loss(std::size_t slot)
+    {
+        auto& sql = pool.at(slot);
+        try {
+            sql << "SELECT 1";
+            return false;
+        } catch (const std::exception&) {
+        }
+        try {
+            reconnect(sql);
+            return true;
+        } catch (const std::exception&) {
+            return false;
         }
     }
 

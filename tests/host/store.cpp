@@ -607,6 +607,9 @@ BOOST_AUTO_TEST_CASE(ping_and_reconnect_after_a_lost_connection)
     }
     BOOST_TEST(kill_store_connections() == 1);
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    BOOST_TEST(!store->find_profile("prof_missing")); // reads reconnect and run again
+    BOOST_TEST(kill_store_connections() == 1);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
     BOOST_TEST(store->ping());
     BOOST_TEST(db.count("webhook_delivery") == 1);
 }
