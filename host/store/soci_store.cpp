@@ -975,6 +975,7 @@ std::vector<mca_summary> soci_store::list_mcas(const std::optional<std::string>&
         std::vector<mca_summary> out;
         while (st.fetch()) {
             s.has_api_key = has_key == 1;
+            s.settings = json_object_text(s.settings, "settings"); // compact, as given (JSONB adds spaces)
             s.base_url = to_optional(base_url, url_ind);
             s.created_at = created;
             out.push_back(s);

@@ -1,14 +1,27 @@
 #!/usr/bin/env bash
 # The storage commands end to end on a SQLite file: migrate, profile add, mca add with a real
 # bundled plugin, mca list without secrets, rotate-secret, events, errors and --help.
-# usage: cli_storage.sh RECOUPD PLUGIN_DIR
+# With `postgresql` as third argument the same runs in a fresh schema of RECOUP_TEST_PG_URL
+# (exit 77, skipped, when it is unset).
+# usage: cli_storage.sh RECOUPD PLUGIN_DIR [sqlite|postgresql]
 set -u
 RECOUPD=$1
 PLUGIN_DIR=$2
+BACKEND=${3:-sqlite}
 T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
 unset RECOUP_MASTER_KEY RECOUP_PLUGIN_DIR
-export RECOUP_DATABASE_URL="sqlite:$T/var/recoup.db"
+if [ "$BACKEND" = postgresql ]; then
+    [ -n "${RECOUP_TEST_PG_URL:-}" ] || exit 77
+    SCHEMA="t_cli_$$_$RANDOM"
+    psql -q "$RECOUP_TEST_PG_URL" -c "CREATE SCHEMA $SCHEMA" >/dev/null || exit 1
+    case "$RECOUP_TEST_PG_URL" in *\?*) sep='&' ;; *) sep='?' ;; esac
+    export RECOUP_DATABASE_URL="$RECOUP_TEST_PG_URL${sep}options=-csearch_path%3D$SCHEMA"
+    export RECOUP_MASTER_KEY=00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff
+    trap 'psql -q "$RECOUP_TEST_PG_URL" -c "DROP SCHEMA $SCHEMA CASCADE" >/dev/null 2>&1; rm -rf "$T"' EXIT
+else
+    export RECOUP_DATABASE_URL="sqlite:$T/var/recoup.db"
+    trap 'rm -rf "$T"' EXIT
+fi
 failures=0
 
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
@@ -52,7 +65,9 @@ run 0 mca add --profile prof_1 --id mca_cb --connector chargebee --secret 'cbuse
 expect_out "added MCA mca_cb"
 expect_out "/v2/webhooks/revenue_recovery/prof_1/mca_cb"
 contains "$out$err" "plain-secret" && fail "mca add printed a secret"
-[ "$(stat -c %a "$T/var/recoup.db.key")" = 600 ] || fail "the key file is not mode 0600"
+if [ "$BACKEND" = sqlite ]; then
+    [ "$(stat -c %a "$T/var/recoup.db.key")" = 600 ] || fail "the key file is not mode 0600"
+fi
 
 # RECOUP_PLUGIN_DIR is read too; an unknown connector is one clear line.
 RECOUP_PLUGIN_DIR="$PLUGIN_DIR" run 1 mca add --profile prof_1 --id mca_x --connector nope --secret s
@@ -84,10 +99,16 @@ printf '%s\n' "$out" | grep -q 'mca_cb  *chargebee  *1 ' || fail "rotate without
 run 1 mca rotate-secret --profile prof_1 --id mca_missing --secret x
 expect_err 'unknown MCA "mca_missing"'
 
-# Nothing in the database files is a plaintext secret.
-for f in "$T"/var/recoup.db*; do
-    grep -aq "plain-secret\|plain-api-key" "$f" && fail "$f holds a plaintext secret"
-done
+# Nothing stored is a plaintext secret.
+if [ "$BACKEND" = sqlite ]; then
+    for f in "$T"/var/recoup.db*; do
+        grep -aq "plain-secret\|plain-api-key" "$f" && fail "$f holds a plaintext secret"
+    done
+else
+    stored=$(psql -qtA "$RECOUP_TEST_PG_URL" -c "SELECT secrets || coalesce(api_key, '') FROM $SCHEMA.merchant_connector_account")
+    [ -n "$stored" ] || fail "no MCA row found in $SCHEMA"
+    contains "$stored" "plain-" && fail "merchant_connector_account holds a plaintext secret"
+fi
 
 run 0 events list
 expect_out "no event"
@@ -103,7 +124,7 @@ done
 
 run 1 mca list --database mysql://nope
 expect_err 'invalid database URL "mysql://nope"'; one_line_err
-run 1 mca list --database "sqlite:$T/empty/recoup.db"
+RECOUP_DATABASE_URL="sqlite:$T/empty/recoup.db" run 1 mca list
 expect_err "run: recoupd migrate up"
 run 2 migrate sideways
 run 2 migrate down
