@@ -177,7 +177,8 @@ private:
 };
 
 server::server(server_options options, handler_fn handler)
-    : options_(std::move(options)), handler_(std::move(handler)), acceptor_(ioc_)
+    : options_(std::move(options)), handler_(std::move(handler)), accept_strand_(asio::make_strand(ioc_)),
+      acceptor_(accept_strand_)
 {
     if (options_.threads <= 0) options_.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
@@ -215,7 +216,7 @@ void server::run(bool handle_signals)
     if (handle_signals) {
         signals.emplace(ioc_, SIGINT, SIGTERM);
         signals->async_wait([this](beast::error_code ec, int) {
-            if (!ec) begin_stop();
+            if (!ec) asio::post(accept_strand_, [this] { begin_stop(); });
         });
     }
     do_accept();
@@ -227,7 +228,7 @@ void server::run(bool handle_signals)
 
 void server::stop()
 {
-    asio::post(ioc_, [this] { begin_stop(); });
+    asio::post(accept_strand_, [this] { begin_stop(); });
 }
 
 void server::begin_stop()

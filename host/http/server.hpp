@@ -6,6 +6,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/beast/http.hpp>
 
 #include <atomic>
@@ -66,6 +67,8 @@ private:
     server_options options_;
     handler_fn handler_;
     boost::asio::io_context ioc_;
+    // Accepting, and closing the acceptor on stop, happen on this strand only.
+    boost::asio::strand<boost::asio::io_context::executor_type> accept_strand_;
     boost::asio::ip::tcp::acceptor acceptor_;
     std::atomic<int> in_flight_{0};
     std::atomic<bool> stopping_{false};

@@ -67,6 +67,12 @@ inline std::string fixture(const std::string& relative)
     return read_file(fs::path(env_or("RECOUP_SHARED_FIXTURES")) / relative);
 }
 
+// The project's own payloads (tests/fixtures).
+inline std::string own_fixture(const std::string& relative)
+{
+    return read_file(fs::path(env_or("RECOUP_TEST_FIXTURES")) / relative);
+}
+
 inline std::string replace_all(std::string s, const std::string& from, const std::string& to)
 {
     for (std::size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
@@ -496,7 +502,8 @@ struct world {
     test_database db;
     std::unique_ptr<server> host;
 
-    explicit world(backend b, std::vector<mca_spec> extra_mcas = {}, bool start = true) : db(b)
+    explicit world(backend b, std::vector<mca_spec> extra_mcas = {}, std::vector<std::string> server_args = {})
+        : db(b)
     {
         set_master_key();
         recoupd_cli(db, {"migrate", "up"});
@@ -505,7 +512,7 @@ struct world {
         add_mca(db, "pro_1", {"mca_stripe", "stripe_billing", {stripe_secret}, "", "", {}});
         add_mca(db, "pro_1", {"mca_chargebee", "chargebee", {std::string(chargebee_user) + ":" + chargebee_password}, "", "", {}});
         for (const auto& m : extra_mcas) add_mca(db, "pro_1", m);
-        if (start) host = std::make_unique<server>(db);
+        host = std::make_unique<server>(db, server_args);
     }
 
     reply stripe(const std::string& body)
