@@ -33,6 +33,8 @@ const command commands[] = {
      &recoupd::cli::serve},
     {"sign", "print the signature header that signs a body (demo and tests)", &recoupd::cli::sign_args,
      &recoupd::cli::sign},
+    {"demo-info", "print a profile's webhook paths and secrets (the local demo only)",
+     &recoupd::cli::demo_info_args, &recoupd::cli::demo_info},
 };
 
 } // namespace

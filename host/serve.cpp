@@ -34,6 +34,11 @@ const flag_spec serve_flags[] = {
     {"no-raw-body", "", "do not keep webhook bodies in the event log"},
 };
 
+const flag_spec demo_info_flags[] = {
+    {"profile", "ID", "the profile whose MCAs to show"},
+    {"database", "URL", "sqlite:PATH or postgresql://... (default $RECOUP_DATABASE_URL, else sqlite:var/recoup.db)"},
+};
+
 const flag_spec sign_flags[] = {
     {"secret", "SECRET", "the webhook secret (chargebee: user:password)"},
     {"body-file", "FILE", "the exact body to sign"},
@@ -151,6 +156,34 @@ int sign(const parsed_args& args, context& ctx)
         ctx.out << recoup::basic_auth_value(secret->substr(0, colon), secret->substr(colon + 1)) << "\n";
     } else {
         throw usage_error("unknown connector \"" + connector + "\": expected stripe, recurly or chargebee");
+    }
+    return exit_ok;
+}
+
+const args_spec demo_info_args{
+    .positionals = "",
+    .min_positionals = 0,
+    .max_positionals = 0,
+    .flags = demo_info_flags,
+    .description = "Prints, for each merchant connector account of the profile, one line\n"
+                   "\"<mca id> <connector> <webhook path> <secret>...\". It prints SECRETS: it exists for\n"
+                   "the local demo (./dev run), where they are the operator's own.",
+};
+
+int demo_info(const parsed_args& args, context& ctx)
+{
+    const auto profile = args.value("profile");
+    if (!profile) throw usage_error("--profile is required");
+    const auto database_flag = args.value("database");
+    soci_store store(parse_database_url(database_url_from(database_flag ? &*database_flag : nullptr)), 1);
+    store.require_master_key();
+    const auto now = recoup::to_unix_seconds(recoup::system_clock{}.now());
+    for (const auto& summary : store.list_mcas(*profile)) {
+        auto mca = store.find_mca(*profile, summary.id, now);
+        if (!mca) continue;
+        ctx.out << mca->id << " " << mca->connector << " /v2/webhooks/revenue_recovery/" << *profile << "/" << mca->id;
+        for (const auto& secret : mca->secrets) ctx.out << " " << secret;
+        ctx.out << "\n";
     }
     return exit_ok;
 }

@@ -14,4 +14,8 @@ int serve(const parsed_args& args, context& ctx);
 extern const args_spec sign_args;
 int sign(const parsed_args& args, context& ctx);
 
+// recoupd demo-info --profile ID: each MCA's webhook path and secrets, for the local demo only.
+extern const args_spec demo_info_args;
+int demo_info(const parsed_args& args, context& ctx);
+
 } // namespace recoupd::cli
