@@ -1,0 +1,195 @@
+// The request handler as a free function of (app, request) -> response: routing, statuses and
+// metrics with no socket in sight, on an SQLite store and the bundled plugins. Also the pieces
+// around it: base URL parsing for sync calls, --listen parsing, the metrics text, the log line.
+#define BOOST_TEST_MODULE http_handler
+#include <boost/test/unit_test.hpp>
+
+#include "app.hpp"
+#include "http/client.hpp"
+#include "http/handler.hpp"
+#include "http/log.hpp"
+#include "http/metrics.hpp"
+#include "http/server.hpp"
+
+#include <recoup/signature.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+namespace bhttp = boost::beast::http;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string shared_fixture(const std::string& relative)
+{
+    std::ifstream in(fs::path(std::getenv("RECOUP_SHARED_FIXTURES")) / relative, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+// An app over a fresh SQLite database with profile pro_1 and a Stripe MCA.
+struct app_fixture {
+    fs::path dir = fs::temp_directory_path() / ("recoup-handler-" + std::to_string(std::random_device{}()));
+    std::unique_ptr<recoupd::soci_store> store;
+    std::unique_ptr<recoupd::app> app;
+
+    app_fixture()
+    {
+        ::setenv("RECOUP_MASTER_KEY", "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f", 1);
+        fs::create_directories(dir);
+        store = std::make_unique<recoupd::soci_store>(
+            recoupd::parse_database_url("sqlite:" + (dir / "recoup.db").string()), 2);
+        store->migrate_up();
+        recoupd::profile_record profile;
+        profile.id = "pro_1";
+        store->add_profile(profile);
+        recoupd::mca_record mca;
+        mca.id = "mca_stripe";
+        mca.profile_id = "pro_1";
+        mca.connector = "stripe_billing";
+        mca.secrets = {"whsec_handler"};
+        store->add_mca(mca);
+        auto plugins = recoupd::plugin_registry::load_dir(std::getenv("RECOUP_TEST_PLUGIN_DIR"));
+        BOOST_REQUIRE(plugins);
+        app = std::make_unique<recoupd::app>(*store, std::move(*plugins));
+        recoupd::http::set_log_stream(nullptr);
+    }
+    ~app_fixture()
+    {
+        app.reset();
+        store.reset();
+        std::error_code ec;
+        fs::remove_all(dir, ec);
+    }
+
+    recoupd::http::response call(bhttp::verb method, const std::string& target, const std::string& body = {},
+                                 const std::vector<std::pair<std::string, std::string>>& headers = {})
+    {
+        recoupd::http::request req{method, target, 11};
+        for (const auto& [n, v] : headers) req.set(n, v);
+        req.body() = body;
+        req.prepare_payload();
+        return recoupd::http::handle(*app, std::move(req));
+    }
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(routes)
+{
+    using recoupd::http::match_route;
+    using recoupd::http::route;
+    auto r = match_route("/v2/webhooks/revenue_recovery/pro_1/mca_1");
+    BOOST_TEST(r.kind == route::webhook);
+    BOOST_TEST(r.profile_id == "pro_1");
+    BOOST_TEST(r.mca_id == "mca_1");
+    r = match_route("/v2/webhooks/recovery/mer_1/pro_1/mca_1");
+    BOOST_TEST(r.kind == route::webhook);
+    BOOST_TEST(r.merchant_id == "mer_1");
+    BOOST_TEST(r.profile_id == "pro_1");
+    BOOST_TEST(r.mca_id == "mca_1");
+    BOOST_TEST(match_route("/health").kind == route::health);
+    BOOST_TEST(match_route("/ready").kind == route::ready);
+    BOOST_TEST(match_route("/metrics").kind == route::metrics);
+    for (const char* path : {"/", "", "/v2/webhooks/revenue_recovery/pro_1", "/v2/webhooks/revenue_recovery/pro_1/",
+                             "/v2/webhooks/revenue_recovery//mca", "/v2/webhooks/revenue_recovery/a/b/c",
+                             "/v2/webhooks/recovery/a/b", "/v1/webhooks/revenue_recovery/a/b", "/healthz"})
+        BOOST_TEST(match_route(path).kind == route::none, path);
+}
+
+BOOST_AUTO_TEST_CASE(handle_answers_without_a_network)
+{
+    app_fixture f;
+    const auto body = shared_fixture("stripe/invoice.payment_failed.json");
+    const auto signature = recoup::sign_stripe(body, "whsec_handler", recoup::system_clock{}.now());
+    const std::string path = "/v2/webhooks/revenue_recovery/pro_1/mca_stripe";
+
+    auto res = f.call(bhttp::verb::post, path + "?source=test", body, {{"Stripe-Signature", signature}});
+    BOOST_TEST(res.result_int() == 200u);
+    BOOST_TEST(res.body() == "{}");
+    BOOST_TEST(!res["X-Request-Id"].empty());
+    BOOST_TEST(f.call(bhttp::verb::post, path, body, {{"Stripe-Signature", signature}}).result_int() == 200u); // duplicate
+    BOOST_TEST(f.call(bhttp::verb::post, path, body).result_int() == 401u);
+    BOOST_TEST(f.call(bhttp::verb::post, "/v2/webhooks/revenue_recovery/pro_x/mca_stripe", body).result_int() == 404u);
+    BOOST_TEST(f.call(bhttp::verb::delete_, path).result_int() == 405u);
+    BOOST_TEST(f.call(bhttp::verb::get, "/nowhere").result_int() == 404u);
+    BOOST_TEST(f.call(bhttp::verb::get, "/health").result_int() == 200u);
+    BOOST_TEST(f.call(bhttp::verb::get, "/ready").result_int() == 200u);
+
+    const auto metrics = f.call(bhttp::verb::get, "/metrics").body();
+    BOOST_TEST(metrics.find("recoup_http_requests_total{route=\"webhook\",status=\"200\",connector=\"stripe_billing\"} 2") !=
+               std::string::npos);
+    BOOST_TEST(metrics.find("recoup_actions_total{action=\"NoAction\"} 1") != std::string::npos); // the duplicate
+    BOOST_TEST(metrics.find("recoup_verification_failures_total{connector=\"stripe_billing\"} 1") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(base_urls_of_sync_calls)
+{
+    using recoupd::http::base_url;
+    auto u = base_url::parse("https://v3.recurly.com");
+    BOOST_REQUIRE(u);
+    BOOST_TEST(u->tls);
+    BOOST_TEST(u->host == "v3.recurly.com");
+    BOOST_TEST(u->port == "443");
+    BOOST_TEST(u->prefix == "");
+    u = base_url::parse("http://127.0.0.1:8081/api/");
+    BOOST_REQUIRE(u);
+    BOOST_TEST(!u->tls);
+    BOOST_TEST(u->port == "8081");
+    BOOST_TEST(u->prefix == "/api");
+    u = base_url::parse("http://[::1]:9000");
+    BOOST_REQUIRE(u);
+    BOOST_TEST(u->host == "::1");
+    BOOST_TEST(u->port == "9000");
+    BOOST_TEST(!base_url::parse("ftp://x"));
+    BOOST_TEST(!base_url::parse("https://"));
+}
+
+BOOST_AUTO_TEST_CASE(unreachable_sync_target_is_a_sync_failure)
+{
+    recoupd::http::client c({std::chrono::milliseconds(500), std::chrono::milliseconds(500)});
+    const auto r = c.perform("http://127.0.0.1:1", {"GET", "/x", {}, ""});
+    BOOST_REQUIRE(!r);
+    BOOST_TEST(r.error().code == recoup::error::sync_response_failed);
+    BOOST_TEST(r.error().field == "GET /x");
+}
+
+BOOST_AUTO_TEST_CASE(listen_addresses)
+{
+    std::string host;
+    unsigned short port = 1;
+    recoupd::http::parse_listen("127.0.0.1:0", host, port);
+    BOOST_TEST(host == "127.0.0.1");
+    BOOST_TEST(port == 0);
+    recoupd::http::parse_listen("[::1]:8080", host, port);
+    BOOST_TEST(host == "::1");
+    BOOST_TEST(port == 8080);
+    BOOST_CHECK_THROW(recoupd::http::parse_listen("127.0.0.1", host, port), std::invalid_argument);
+    BOOST_CHECK_THROW(recoupd::http::parse_listen("127.0.0.1:70000", host, port), std::invalid_argument);
+    BOOST_CHECK_THROW(recoupd::http::parse_listen("127.0.0.1:http", host, port), std::invalid_argument);
+}
+
+BOOST_AUTO_TEST_CASE(metrics_text_and_log_line)
+{
+    recoupd::http::metrics m;
+    m.count_request("webhook", 200, "stri\"pe");
+    m.observe_duration(0.003);
+    const auto text = m.render();
+    BOOST_TEST(text.find("connector=\"stri\\\"pe\"") != std::string::npos);
+    BOOST_TEST(text.find("recoup_request_duration_seconds_bucket{le=\"0.0025\"} 0") != std::string::npos);
+    BOOST_TEST(text.find("recoup_request_duration_seconds_bucket{le=\"0.005\"} 1") != std::string::npos);
+
+    recoupd::http::webhook_log_entry e;
+    e.request_id = "r1";
+    e.status = 200;
+    e.latency_ms = 1.2345;
+    const auto line = recoupd::http::to_json_line(e);
+    BOOST_TEST(line.find("\"latency_ms\":1.234") != std::string::npos, line);
+    BOOST_TEST(line.find('\n') == std::string::npos);
+    BOOST_TEST(recoupd::http::next_request_id() != recoupd::http::next_request_id());
+}
