@@ -1,0 +1,58 @@
+#!/bin/sh
+# ./dev run's demo script end to end: a fresh directory gets a database, a profile and one MCA
+# per bundled connector; the printed curl command gets a 200; a second run reuses the database
+# and prints the same secrets. Usage: http_demo.sh BUILD_DIR SOURCE_DIR
+set -eu
+BUILD=$1
+SRC=$2
+command -v curl >/dev/null 2>&1 || { echo "curl is not installed: skipped"; exit 77; }
+command -v python3 >/dev/null 2>&1 || { echo "python3 is not installed: skipped"; exit 77; }
+
+T=$(mktemp -d /tmp/recoup-demo-test.XXXXXX)
+PID=""
+cleanup() {
+    if [ -n "$PID" ]; then kill -TERM "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; fi
+    rm -rf "$T"
+}
+trap cleanup EXIT
+cd "$T"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+
+start_demo() { # $1: log file
+    RECOUP_DEMO_LISTEN=127.0.0.1:$port "$SRC/host/run-demo.sh" "$BUILD" > "$1" 2>&1 &
+    PID=$!
+    i=0
+    until grep -q "^listening on 127.0.0.1:$port" "$1"; do
+        i=$((i + 1))
+        if [ "$i" -gt 200 ]; then echo "FAIL: the demo did not start"; cat "$1"; exit 1; fi
+        sleep 0.1
+    done
+}
+stop_demo() {
+    kill -TERM "$PID"
+    wait "$PID" || true
+    PID=""
+}
+
+start_demo first.log
+for c in chargebee recurly stripe_billing; do
+    grep -q "webhook URL: http://127.0.0.1:$port/v2/webhooks/revenue_recovery/demo_profile/demo_$c" first.log \
+        || { echo "FAIL: no webhook URL for $c"; cat first.log; exit 1; }
+done
+# The printed command, as a person would paste it, asked only for the status code.
+cmd=$(sed -n '/^  curl -i/,/--data-binary/p' first.log | sed 's/\\$//' | tr -d '\n' \
+    | sed "s/curl -i/curl -s -o response.json -w '%{http_code}'/")
+[ -n "$cmd" ] || { echo "FAIL: no curl command printed"; cat first.log; exit 1; }
+status=$(sh -c "$cmd")
+[ "$status" = 200 ] || { echo "FAIL: the printed command got $status: $(cat response.json)"; exit 1; }
+stop_demo
+[ -f var/recoup.db ] || { echo "FAIL: var/recoup.db was not created"; exit 1; }
+
+start_demo second.log
+grep "secret(s)" first.log > first.secrets
+grep "secret(s)" second.log > second.secrets
+cmp -s first.secrets second.secrets || { echo "FAIL: the second run did not reuse the database"; exit 1; }
+status=$(sh -c "$cmd")
+[ "$status" = 200 ] || { echo "FAIL: the command got $status on the second run"; exit 1; }
+stop_demo
+echo "1 passed, 0 failed"
