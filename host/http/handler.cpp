@@ -117,6 +117,29 @@ std::int32_t int_setting(const boost::json::object& settings, std::string_view k
     return fallback;
 }
 
+// The profile's retry schedule, in the reference's shape {"start_after":60,"frequencies":[[10800,2],...]};
+// absent or unreadable: the reference's default.
+recoup::retry_schedule schedule_of(const std::optional<std::string>& text)
+{
+    recoup::retry_schedule schedule;
+    if (!text) return schedule;
+    boost::system::error_code ec;
+    const auto v = boost::json::parse(*text, ec);
+    if (ec || !v.is_object()) return schedule;
+    recoup::retry_schedule parsed{0, {}};
+    const auto& o = v.as_object();
+    const auto* start = o.if_contains("start_after");
+    const auto* frequencies = o.if_contains("frequencies");
+    if (!start || !start->is_int64() || !frequencies || !frequencies->is_array()) return schedule;
+    parsed.start_after = start->as_int64();
+    for (const auto& f : frequencies->as_array()) {
+        if (!f.is_array() || f.as_array().size() != 2 || !f.as_array()[0].is_int64() || !f.as_array()[1].is_int64())
+            return schedule;
+        parsed.frequencies.emplace_back(f.as_array()[0].as_int64(), static_cast<std::int32_t>(f.as_array()[1].as_int64()));
+    }
+    return parsed;
+}
+
 void fill_account(account_data& d, const app& a)
 {
     boost::system::error_code ec;
@@ -141,7 +164,9 @@ response handle_webhook(app& a, const request& req, const route& r, webhook_log_
     // 1. route -> MCA (404 when the profile or the MCA is unknown, or the MCA is another's)
     account_data data;
     try {
-        if (!a.store.find_profile(r.profile_id)) return not_found(req, "unknown profile " + r.profile_id);
+        const auto profile = a.store.find_profile(r.profile_id);
+        if (!profile) return not_found(req, "unknown profile " + r.profile_id);
+        data.account.schedule = schedule_of(profile->retry_schedule);
         auto mca = a.store.find_mca(r.profile_id, r.mca_id, recoup::to_unix_seconds(a.clock.now()));
         if (!mca) return not_found(req, "unknown merchant connector account " + r.mca_id + " in profile " + r.profile_id);
         data.mca = std::move(*mca);

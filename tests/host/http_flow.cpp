@@ -152,6 +152,26 @@ BOOST_AUTO_TEST_CASE(chargebee_fixtures_create_their_rows)
     BOOST_TEST(w.rows("process_tracker") == 1);
 }
 
+BOOST_AUTO_TEST_CASE(the_profile_retry_schedule_and_the_mca_threshold_apply)
+{
+    world w(backend_from_args());
+    recoupd_cli(w.db, {"profile", "add", "--id", "pro_slow", "--retry-schedule",
+                       R"({"start_after":600,"frequencies":[[3600,1]]})"});
+    add_mca(w.db, "pro_slow", {"mca_slow", "stripe_billing", {"whsec_slow"}, "", "", {"retry_threshold=1"}});
+    const auto send_failure = [&](const std::string& event_id, const std::string& pi) {
+        const auto body = stripe_failure(event_id, pi);
+        return w.host->post(webhook_path("pro_slow", "mca_slow"), stripe_headers(body, "whsec_slow"), body).status;
+    };
+    BOOST_TEST(send_failure("evt_slow_1", "pi_slow_1") == 200);
+    BOOST_TEST(w.rows("process_tracker") == 0); // the platform's own dunning first: 1 is not above 1
+    BOOST_TEST(send_failure("evt_slow_2", "pi_slow_2") == 200);
+    BOOST_TEST(w.rows("process_tracker") == 1);
+    const auto now = recoup::to_unix_seconds(recoup::system_clock{}.now());
+    const auto at = w.db.count("SELECT schedule_time FROM process_tracker");
+    BOOST_TEST(at >= now + 600 - 30);
+    BOOST_TEST(at <= now + 600);
+}
+
 // ---- duplicates and races ---------------------------------------------------------------------
 
 BOOST_AUTO_TEST_CASE(the_same_event_twice_has_one_effect)
