@@ -22,6 +22,8 @@ recovery_attempt tag_invoke(const boost::json::value_to_tag<recovery_attempt>&, 
 // Headers travel as an array of [name, value] pairs: order and repeats are kept.
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const outbound_request& r);
 outbound_request tag_invoke(const boost::json::value_to_tag<outbound_request>&, const boost::json::value& jv);
+void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const api_response& r);
+api_response tag_invoke(const boost::json::value_to_tag<api_response>&, const boost::json::value& jv);
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const normalized_webhook& w);
 normalized_webhook tag_invoke(const boost::json::value_to_tag<normalized_webhook>&, const boost::json::value& jv);
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const record_back_request& r);

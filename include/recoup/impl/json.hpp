@@ -178,6 +178,20 @@ inline outbound_request tag_invoke(const boost::json::value_to_tag<outbound_requ
     return r;
 }
 
+inline void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const api_response& r)
+{
+    jv = boost::json::object{{"status", r.status}, {"body", r.body}};
+}
+
+inline api_response tag_invoke(const boost::json::value_to_tag<api_response>&, const boost::json::value& jv)
+{
+    const auto& o = wire::as_object(jv);
+    api_response r;
+    r.status = wire::optional<int>(o, "status").value_or(200);
+    r.body = wire::optional<std::string>(o, "body").value_or("{}");
+    return r;
+}
+
 inline void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const normalized_webhook& w)
 {
     auto& o = jv.emplace_object();
@@ -188,7 +202,7 @@ inline void tag_invoke(const boost::json::value_from_tag&, boost::json::value& j
     detail::put_optional(o, "attempt", w.attempt);
     auto& sync = o["sync_requests"].emplace_array();
     for (const auto& r : w.sync_requests) sync.push_back(boost::json::value_from(r));
-    o["api_response"] = boost::json::object{{"status", w.response.status}, {"body", w.response.body}};
+    o["api_response"] = boost::json::value_from(w.response);
 }
 
 inline normalized_webhook tag_invoke(const boost::json::value_to_tag<normalized_webhook>&,
@@ -203,10 +217,8 @@ inline normalized_webhook tag_invoke(const boost::json::value_to_tag<normalized_
     w.attempt = wire::optional<recovery_attempt>(o, "attempt");
     if (auto sync = wire::optional<std::vector<outbound_request>>(o, "sync_requests"))
         w.sync_requests = std::move(*sync);
-    if (const auto* r = o.if_contains("api_response"); r && r->is_object()) {
-        w.response.status = wire::optional<int>(r->get_object(), "status").value_or(200);
-        w.response.body = wire::optional<std::string>(r->get_object(), "body").value_or("{}");
-    }
+    // Through wire::optional, so a mistyped member is named "api_response.status".
+    if (auto r = wire::optional<api_response>(o, "api_response")) w.response = std::move(*r);
     return w;
 }
 
