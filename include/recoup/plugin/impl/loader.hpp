@@ -110,9 +110,12 @@ inline result<std::shared_ptr<const library>> load_library(const std::filesystem
 {
     namespace dll = boost::dll;
     std::error_code fs_ec;
-    if (!std::filesystem::is_regular_file(path, fs_ec))
+    if (!std::filesystem::exists(path, fs_ec))
         return detail::load_failure(error::plugin_load_failed, path,
                                     "could not access file \"" + path.string() + "\": no such file");
+    if (!std::filesystem::is_regular_file(path, fs_ec))
+        return detail::load_failure(error::plugin_load_failed, path,
+                                    "could not load library \"" + path.string() + "\": not a regular file");
     auto lib = std::make_shared<library>();
     boost::system::error_code ec;
     lib->handle_.load(path, ec, dll::load_mode::rtld_now | dll::load_mode::rtld_local);
