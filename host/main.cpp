@@ -3,6 +3,7 @@
 #include "cli/command.hpp"
 #include "cli/plugin_commands.hpp"
 #include "cli/storage_commands.hpp"
+#include "scheduler/command.hpp"
 #include "serve.hpp"
 
 #include <iostream>
@@ -31,6 +32,8 @@ const command commands[] = {
      &recoupd::cli::plugin_check_args, &recoupd::cli::plugin_check},
     {"serve", "serve the webhook endpoints over HTTP until SIGINT or SIGTERM", &recoupd::cli::serve_args,
      &recoupd::cli::serve},
+    {"scheduler", "run the retry scheduler (process tracker): --once --now T runs what is due at T",
+     &recoupd::cli::scheduler_args, &recoupd::cli::scheduler_command},
     {"sign", "print the signature header that signs a body (demo and tests)", &recoupd::cli::sign_args,
      &recoupd::cli::sign},
     {"demo-info", "print a profile's webhook paths and secrets (the local demo only)",

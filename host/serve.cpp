@@ -3,12 +3,15 @@
 #include "app.hpp"
 #include "http/handler.hpp"
 #include "http/server.hpp"
+#include "scheduler/scheduler.hpp"
 #include "store/database_url.hpp"
 #include "store/soci_store.hpp"
 
 #include <recoup/signature.hpp>
 
+#include <atomic>
 #include <cstdlib>
+#include <optional>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -32,6 +35,7 @@ const flag_spec serve_flags[] = {
     {"sync-connect-timeout", "SECONDS", "connect timeout of sync calls to a platform's API (default 5)"},
     {"sync-timeout", "SECONDS", "read timeout of sync calls to a platform's API (default 10)"},
     {"no-raw-body", "", "do not keep webhook bodies in the event log"},
+    {"no-scheduler", "", "do not run the retry scheduler in this process (see: recoupd scheduler)"},
 };
 
 const flag_spec demo_info_flags[] = {
@@ -118,7 +122,25 @@ int serve(const parsed_args& args, context& ctx)
     const auto address = endpoint.address();
     ctx.out << "listening on " << (address.is_v6() ? "[" + address.to_string() + "]" : address.to_string()) << ":"
             << endpoint.port() << std::endl;
+    // The retry scheduler, on a thread of its own, polling once a second.
+    std::atomic<bool> stop_scheduler{false};
+    std::thread scheduler_thread;
+    std::optional<scheduler> retries;
+    if (!args.has("no-scheduler")) {
+        auto processors = processor_registry::load_dir(plugin_dir);
+        if (!processors) {
+            print_error(ctx.err, processors.error().what());
+            return exit_failure;
+        }
+        retries.emplace(store, a.plugins, std::move(*processors), a.client, &a.metrics);
+        scheduler_thread = std::thread([&] {
+            retries->loop([&a] { return recoup::to_unix_seconds(a.clock.now()); }, stop_scheduler,
+                          std::chrono::milliseconds(1000));
+        });
+    }
     srv.run(true);
+    stop_scheduler.store(true);
+    if (scheduler_thread.joinable()) scheduler_thread.join();
     ctx.out << "stopped" << std::endl;
     return exit_ok;
 }

@@ -2,6 +2,7 @@
 
 #include "store/database_url.hpp"
 #include "store/soci_store.hpp"
+#include "scheduler/scheduler.hpp"
 
 #include <recoup/plugin/loader.hpp>
 
@@ -12,6 +13,7 @@
 #include <ctime>
 #include <filesystem>
 #include <ostream>
+#include <random>
 #include <stdexcept>
 
 #ifndef RECOUPD_BUNDLED_PLUGIN_DIR
@@ -198,6 +200,11 @@ int profile_add(const parsed_args& args, context& ctx)
     p.id = required(args, "id");
     p.retry_algorithm = args.value("retry-algorithm").value_or("cascading");
     p.retry_schedule = args.value("retry-schedule");
+    if (p.retry_algorithm != "cascading" && p.retry_algorithm != "monitoring")
+        throw usage_error("--retry-algorithm must be cascading or monitoring, not \"" + p.retry_algorithm + "\"");
+    if (p.retry_schedule && !parse_retry_schedule(*p.retry_schedule))
+        throw usage_error("--retry-schedule must be JSON {\"start_after\":SECONDS,\"frequencies\":[[SECONDS,COUNT],...]} "
+                          "with non-negative numbers, not " + *p.retry_schedule);
     return with_store(args, ctx, [&](soci_store& store) {
         store.add_profile(p);
         ctx.out << "added profile " << p.id << " (retry algorithm " << p.retry_algorithm << ")\n";
@@ -240,7 +247,6 @@ int mca_add(const parsed_args& args, context& ctx)
     m.id = required(args, "id");
     m.connector = required(args, "connector");
     m.secrets = args.values("secret");
-    if (m.secrets.empty()) throw usage_error("--secret is required (give it once per secret)");
     m.api_key = args.value("api-key");
     m.base_url = args.value("base-url");
     m.settings = json::serialize(settings_of(args));
@@ -251,9 +257,26 @@ int mca_add(const parsed_args& args, context& ctx)
                                  "\" (see --plugin-dir)");
         return exit_failure;
     }
-    if (auto loaded = recoup::plugin::load_connector(plugin); !loaded) {
+    // A billing connector verifies webhooks with secrets; a payment processor (its kind is the
+    // plugin's) receives none, so its secrets may be omitted.
+    auto loaded = recoup::plugin::load_library(plugin);
+    if (!loaded) {
         print_error(ctx.err, "connector \"" + m.connector + "\": " + loaded.error().what());
         return exit_failure;
+    }
+    const bool processor = (*loaded)->info().kind == RECOUP_PLUGIN_KIND_PAYMENT_PROCESSOR;
+    if (!processor && !recoup::plugin::load_connector(plugin)) {
+        print_error(ctx.err, "connector \"" + m.connector + "\": " + recoup::plugin::load_connector(plugin).error().what());
+        return exit_failure;
+    }
+    if (!processor && m.secrets.empty()) throw usage_error("--secret is required (give it once per secret)");
+    if (processor && m.secrets.empty()) {
+        // The store keeps at least one secret per MCA; a processor receives no webhooks, so a
+        // random one that nobody knows stands in.
+        std::random_device rd;
+        std::string unused = "unused_";
+        for (int i = 0; i < 32; ++i) unused += "0123456789abcdef"[rd() % 16];
+        m.secrets.push_back(unused);
     }
     return with_store(args, ctx, [&](soci_store& store) {
         store.add_mca(m);

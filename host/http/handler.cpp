@@ -2,6 +2,7 @@
 #include "http/handler.hpp"
 
 #include "app.hpp"
+#include "http/admin.hpp"
 #include "http/log.hpp"
 
 #include <recoup/flow.hpp>
@@ -167,6 +168,8 @@ response handle_webhook(app& a, const request& req, const route& r, webhook_log_
         const auto profile = a.store.find_profile(r.profile_id);
         if (!profile) return not_found(req, "unknown profile " + r.profile_id);
         data.account.schedule = schedule_of(profile->retry_schedule);
+        data.account.algorithm = recoup::enum_from_string<recoup::retry_algorithm>(profile->retry_algorithm)
+                                     .value_or(recoup::retry_algorithm::cascading);
         auto mca = a.store.find_mca(r.profile_id, r.mca_id, recoup::to_unix_seconds(a.clock.now()));
         if (!mca) return not_found(req, "unknown merchant connector account " + r.mca_id + " in profile " + r.profile_id);
         data.mca = std::move(*mca);
@@ -248,6 +251,7 @@ std::string_view route::name() const noexcept
     case ready: return "ready";
     case metrics: return "metrics";
     case webhook: return "webhook";
+    case workflow: return "workflow";
     case none: break;
     }
     return "none";
@@ -270,6 +274,12 @@ route match_route(std::string_view path)
         r.profile_id = parts[3];
         r.mca_id = parts[4];
     }
+    // /v2/process_tracker/revenue_recovery_workflow/{payment_id} (admin)
+    if (parts.size() == 4 && parts[0] == "v2" && parts[1] == "process_tracker" &&
+        parts[2] == "revenue_recovery_workflow") {
+        r.kind = route::workflow;
+        r.payment_id = parts[3];
+    }
     // /v2/webhooks/recovery/{merchant_id}/{profile_id}/{mca_id}
     if (parts.size() == 6 && parts[0] == "v2" && parts[1] == "webhooks" && parts[2] == "recovery") {
         r.kind = route::webhook;
@@ -291,6 +301,7 @@ response handle(app& a, request&& req)
     case route::health: res = is_get(req) ? json_reply(200, R"({"status":"ok"})", req) : method_not_allowed(req, "GET"); break;
     case route::ready: res = is_get(req) ? handle_ready(a, req) : method_not_allowed(req, "GET"); break;
     case route::metrics: res = is_get(req) ? handle_metrics(a, req) : method_not_allowed(req, "GET"); break;
+    case route::workflow: res = is_get(req) ? handle_workflow(a, req, r.payment_id) : method_not_allowed(req, "GET"); break;
     case route::webhook:
         if (req.method() != bhttp::verb::post) {
             res = method_not_allowed(req, "POST");

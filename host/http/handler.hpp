@@ -16,8 +16,9 @@ namespace recoupd::http {
 
 // What a path names. Webhook routes carry their ids; every other path is `none`.
 struct route {
-    enum kind_t { none, health, ready, metrics, webhook } kind = none;
+    enum kind_t { none, health, ready, metrics, webhook, workflow } kind = none;
     std::string profile_id;
+    std::string payment_id;  // only on the admin workflow route
     std::string mca_id;
     std::string merchant_id; // only on the reference-style route
 

@@ -63,6 +63,18 @@ void metrics::observe_duration(double seconds)
     duration_sum_ += seconds;
 }
 
+void metrics::count_task(const std::string& name, const std::string& outcome)
+{
+    std::lock_guard lock(mutex_);
+    ++tasks_[{name, outcome}];
+}
+
+void metrics::count_charge(const std::string& processor, const std::string& outcome)
+{
+    std::lock_guard lock(mutex_);
+    ++charges_[{processor, outcome}];
+}
+
 std::string metrics::render() const
 {
     std::lock_guard lock(mutex_);
@@ -93,6 +105,16 @@ std::string metrics::render() const
     out << "# HELP recoup_database_errors_total Storage failures while answering requests.\n"
            "# TYPE recoup_database_errors_total counter\n"
         << "recoup_database_errors_total " << database_errors_ << "\n";
+    out << "# HELP recoup_tasks_total Process-tracker tasks run by the scheduler, by name and outcome.\n"
+           "# TYPE recoup_tasks_total counter\n";
+    for (const auto& [key, n] : tasks_)
+        out << "recoup_tasks_total{name=\"" << label(key.first) << "\",outcome=\"" << label(key.second) << "\"} " << n
+            << "\n";
+    out << "# HELP recoup_charges_total Off-session charges through payment processors, by outcome.\n"
+           "# TYPE recoup_charges_total counter\n";
+    for (const auto& [key, n] : charges_)
+        out << "recoup_charges_total{processor=\"" << label(key.first) << "\",outcome=\"" << label(key.second)
+            << "\"} " << n << "\n";
     return out.str();
 }
 

@@ -19,6 +19,9 @@ public:
     void count_verification_failure(const std::string& connector);
     void count_database_error();
     void observe_duration(double seconds);
+    // The retry scheduler: tasks run by name and outcome, charges by processor and outcome.
+    void count_task(const std::string& name, const std::string& outcome);
+    void count_charge(const std::string& processor, const std::string& outcome);
 
     // The whole exposition, every metric with its HELP and TYPE lines.
     std::string render() const;
@@ -32,6 +35,8 @@ private:
     std::map<std::string, std::uint64_t> actions_;
     std::map<std::string, std::uint64_t> verification_failures_;
     std::uint64_t database_errors_ = 0;
+    std::map<std::pair<std::string, std::string>, std::uint64_t> tasks_;
+    std::map<std::pair<std::string, std::string>, std::uint64_t> charges_;
     std::array<std::uint64_t, buckets.size()> bucket_counts_{};
     std::uint64_t duration_count_ = 0;
     double duration_sum_ = 0;

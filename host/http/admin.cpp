@@ -1,0 +1,114 @@
+#include "http/admin.hpp"
+
+#include "app.hpp"
+#include "scheduler/scheduler.hpp"
+
+#include <recoup/crypto.hpp>
+#include <recoup/flow.hpp>
+#include <recoup/workflow.hpp>
+
+#include <boost/json.hpp>
+
+#include <cstdlib>
+
+namespace recoupd::http {
+
+namespace {
+
+namespace bhttp = boost::beast::http;
+namespace json = boost::json;
+
+response reply(int status, std::string body, const request& req)
+{
+    response res{static_cast<bhttp::status>(status), req.version()};
+    res.set(bhttp::field::content_type, "application/json");
+    res.body() = std::move(body);
+    res.keep_alive(req.keep_alive());
+    return res;
+}
+
+// Compared in constant time; an unset or empty RECOUP_ADMIN_TOKEN lets nobody in.
+bool authorized(const request& req)
+{
+    const char* token = std::getenv("RECOUP_ADMIN_TOKEN");
+    if (!token || !*token) return false;
+    const auto header = req[bhttp::field::authorization];
+    const std::string expected = "Bearer " + std::string(token);
+    if (header.size() != expected.size()) return false;
+    unsigned char diff = 0;
+    for (std::size_t i = 0; i < expected.size(); ++i)
+        diff |= static_cast<unsigned char>(header[i] ^ expected[i]);
+    return diff == 0;
+}
+
+json::value task_json(const std::optional<recoup::task_record>& t)
+{
+    if (!t) return nullptr;
+    boost::system::error_code ec;
+    auto tracking = json::parse(t->tracking_data.empty() ? "{}" : t->tracking_data, ec);
+    return json::object{{"id", t->id},
+                        {"name", t->name},
+                        {"runner", t->runner},
+                        {"status", t->status},
+                        {"business_status", t->business_status},
+                        {"retry_count", t->retry_count},
+                        {"schedule_time", t->schedule_time},
+                        {"tracking_data", ec ? json::value(nullptr) : tracking},
+                        {"updated_at", t->updated_at}};
+}
+
+json::value optional_string(const std::optional<std::string>& s)
+{
+    return s ? json::value(*s) : json::value(nullptr);
+}
+
+} // namespace
+
+response handle_workflow(app& a, const request& req, const std::string& payment_id)
+{
+    if (!authorized(req))
+        return error_reply(401, "invalid_request", "IR_01", "a valid admin bearer token is required",
+                           req.version(), req.keep_alive());
+    try {
+        auto tx = a.store.begin();
+        auto intent = tx.find_intent(payment_id);
+        if (!intent)
+            return error_reply(404, "invalid_request", "WE_04", "unknown payment " + payment_id, req.version(),
+                               req.keep_alive());
+        const auto task = tx.find_task(recoup::execute_workflow_task_id(payment_id));
+        const auto psync = tx.find_task(recoup::psync_task_id(payment_id));
+        const auto record_back = tx.find_task(record_back_task_id(payment_id));
+        json::array attempts;
+        for (const auto& at : tx.attempts_of(payment_id))
+            attempts.push_back(json::object{{"id", at.id},
+                                            {"status", recoup::to_string(at.status)},
+                                            {"amount", at.amount},
+                                            {"currency", at.currency.str()},
+                                            {"connector_payment_id", at.connector_payment_id},
+                                            {"triggered_by", recoup::to_string(at.triggered_by)},
+                                            {"error_code", optional_string(at.error_code)},
+                                            {"error_message", optional_string(at.error_message)},
+                                            {"created_at", at.created_at},
+                                            {"modified_at", at.modified_at}});
+        json::object body{{"payment_id", payment_id},
+                          {"intent", json::object{{"status", recoup::to_string(intent->status)},
+                                                  {"profile_id", intent->profile_id},
+                                                  {"merchant_reference_id", intent->merchant_reference_id},
+                                                  {"billing_mca_id", intent->billing_mca_id},
+                                                  {"amount", intent->amount},
+                                                  {"currency", intent->currency.str()},
+                                                  {"total_retry_count", intent->total_retry_count}}},
+                          {"task", task_json(task)},
+                          {"psync_task", task_json(psync)},
+                          {"record_back_task", task_json(record_back)},
+                          {"attempts", std::move(attempts)}};
+        return reply(200, json::serialize(body), req);
+    } catch (const std::exception&) {
+        a.metrics.count_database_error();
+        auto res = error_reply(503, "api", "HE_03", "storage unavailable", req.version(), req.keep_alive());
+        res.set(bhttp::field::retry_after, std::to_string(a.config.retry_after.count()));
+        return res;
+    }
+}
+
+} // namespace recoupd::http

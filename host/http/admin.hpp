@@ -1,0 +1,19 @@
+// recoupd: the admin API. GET /v2/process_tracker/revenue_recovery_workflow/{payment_id} shows a
+// payment's recovery: the intent, its EXECUTE_WORKFLOW and PSYNC_WORKFLOW tasks and its attempts.
+// It needs `Authorization: Bearer $RECOUP_ADMIN_TOKEN`; without RECOUP_ADMIN_TOKEN set it always
+// answers 401.
+#pragma once
+
+#include "http/server.hpp"
+
+#include <string>
+
+namespace recoupd {
+struct app;
+}
+
+namespace recoupd::http {
+
+response handle_workflow(app& a, const request& req, const std::string& payment_id);
+
+} // namespace recoupd::http
