@@ -38,6 +38,7 @@ database_url parse_database_url(std::string_view text)
         if (starts_with(path, "//")) path.remove_prefix(2); // sqlite://PATH is accepted too
         if (path.empty()) bad(text, "missing file path after \"sqlite:\"");
         if (path == ":memory:") bad(text, "an in-memory database cannot be shared by a connection pool");
+        if (path.find('"') != std::string_view::npos) bad(text, "the file path cannot contain a double quote");
         url.backend = backend::sqlite;
         url.path = std::string(path);
         return url;
@@ -151,6 +152,11 @@ std::string database_error_line(std::string text)
     }
     while (!out.empty() && (out.back() == ' ' || out.back() == '.')) out.pop_back();
     return out;
+}
+
+std::string sqlite_connect_string(const database_url& url)
+{
+    return "db=\"" + url.path + "\" timeout=30";
 }
 
 std::string database_url_from(const std::string* flag)

@@ -24,6 +24,9 @@ inline constexpr std::string_view default_database_url = "sqlite:var/recoup.db";
 // PostgreSQL backend takes this form reliably. Throws std::invalid_argument.
 std::string libpq_connect_string(const database_url& url);
 
+// SOCI's SQLite connect string for the database file (quoted: paths may hold spaces).
+std::string sqlite_connect_string(const database_url& url);
+
 // Throws std::invalid_argument with a one-line message naming the URL.
 database_url parse_database_url(std::string_view text);
 

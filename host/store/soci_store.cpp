@@ -317,7 +317,7 @@ struct soci_store::impl {
     void open(soci::session& sql)
     {
         if (url.backend == backend::sqlite)
-            sql.open(soci::sqlite3, "db=" + url.path + " timeout=30");
+            sql.open(soci::sqlite3, sqlite_connect_string(url));
         else
             sql.open(soci::postgresql, libpq_connect_string(url));
         configure(sql);

@@ -549,7 +549,7 @@ BOOST_AUTO_TEST_CASE(database_urls)
     BOOST_TEST((recoupd::parse_database_url("postgresql://recoup@127.0.0.1:5432/recoup").backend ==
                 recoupd::backend::postgresql));
     BOOST_TEST(recoupd::parse_database_url("postgresql://u:pw@h/db").redacted() == "postgresql://u:***@h/db");
-    for (const char* bad : {"", "sqlite:", "mysql://x/y", "postgresql://", "sqlite::memory:"})
+    for (const char* bad : {"", "sqlite:", "mysql://x/y", "postgresql://", "sqlite::memory:", "sqlite:/tmp/a\"b.db"})
         BOOST_CHECK_THROW(recoupd::parse_database_url(bad), std::invalid_argument);
     try {
         recoupd::parse_database_url("mysql://x/y");

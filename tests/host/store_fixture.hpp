@@ -59,7 +59,7 @@ public:
                                                "&application_name=" + schema_);
             ::setenv("RECOUP_MASTER_KEY", test_master_key, 1);
         } else {
-            dir_ = std::filesystem::temp_directory_path() / ("recoup_store_" + unique_suffix());
+            dir_ = std::filesystem::temp_directory_path() / ("recoup store " + unique_suffix()); // a space, on purpose
             std::filesystem::create_directories(dir_);
             url_ = recoupd::parse_database_url("sqlite:" + (dir_ / "db" / "recoup.db").string());
             ::unsetenv("RECOUP_MASTER_KEY");
@@ -96,7 +96,7 @@ public:
             if (use_postgres())
                 raw_ = std::make_unique<soci::session>(soci::postgresql, recoupd::libpq_connect_string(url_));
             else {
-                raw_ = std::make_unique<soci::session>(soci::sqlite3, "db=" + url_.path + " timeout=30");
+                raw_ = std::make_unique<soci::session>(soci::sqlite3, recoupd::sqlite_connect_string(url_));
                 *raw_ << "PRAGMA foreign_keys = ON";
             }
         }
