@@ -13,6 +13,14 @@
 
 #include <recoup/signature.hpp>
 
+#include <boost/asio/ssl.hpp>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include <thread>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -157,6 +165,64 @@ BOOST_AUTO_TEST_CASE(unreachable_sync_target_is_a_sync_failure)
     BOOST_REQUIRE(!r);
     BOOST_TEST(r.error().code == recoup::error::sync_response_failed);
     BOOST_TEST(r.error().field == "GET /x");
+}
+
+namespace {
+
+// A self-signed certificate for 127.0.0.1, as PEM (certificate, key), made with OpenSSL's API.
+std::pair<std::string, std::string> self_signed_certificate()
+{
+    EVP_PKEY* key = EVP_EC_gen("P-256");
+    X509* cert = X509_new();
+    ASN1_INTEGER_set(X509_get_serialNumber(cert), 1);
+    X509_gmtime_adj(X509_getm_notBefore(cert), 0);
+    X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
+    X509_set_pubkey(cert, key);
+    X509_NAME* name = X509_get_subject_name(cert);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("127.0.0.1"), -1, -1, 0);
+    X509_set_issuer_name(cert, name);
+    X509_sign(cert, key, EVP_sha256());
+    auto pem = [](auto write) {
+        BIO* bio = BIO_new(BIO_s_mem());
+        write(bio);
+        char* data = nullptr;
+        const long n = BIO_get_mem_data(bio, &data);
+        std::string out(data, static_cast<std::size_t>(n));
+        BIO_free(bio);
+        return out;
+    };
+    auto cert_pem = pem([&](BIO* b) { PEM_write_bio_X509(b, cert); });
+    auto key_pem = pem([&](BIO* b) { PEM_write_bio_PrivateKey(b, key, nullptr, nullptr, 0, nullptr, nullptr); });
+    X509_free(cert);
+    EVP_PKEY_free(key);
+    return {cert_pem, key_pem};
+}
+
+} // namespace
+
+// The client verifies certificates: a loopback TLS server with a self-signed one is refused.
+BOOST_AUTO_TEST_CASE(https_sync_calls_verify_the_certificate)
+{
+    namespace asio = boost::asio;
+    const auto [cert, key] = self_signed_certificate();
+    asio::ssl::context server_tls(asio::ssl::context::tls_server);
+    server_tls.use_certificate_chain(asio::buffer(cert));
+    server_tls.use_private_key(asio::buffer(key), asio::ssl::context::pem);
+    asio::io_context ioc;
+    asio::ip::tcp::acceptor acceptor(ioc, {asio::ip::make_address("127.0.0.1"), 0});
+    const auto port = acceptor.local_endpoint().port();
+    std::thread tls_server([&] {
+        asio::ssl::stream<asio::ip::tcp::socket> stream(ioc, server_tls);
+        acceptor.accept(stream.lowest_layer());
+        boost::system::error_code ec;
+        stream.handshake(asio::ssl::stream_base::server, ec); // fails: the client rejects us
+    });
+    recoupd::http::client c({std::chrono::milliseconds(2000), std::chrono::milliseconds(2000)});
+    const auto r = c.perform("https://127.0.0.1:" + std::to_string(port), {"GET", "/x", {}, ""});
+    tls_server.join();
+    BOOST_REQUIRE(!r);
+    BOOST_TEST(r.error().code == recoup::error::sync_response_failed);
+    BOOST_TEST(r.error().detail.find("TLS handshake") != std::string::npos, r.error().detail);
 }
 
 BOOST_AUTO_TEST_CASE(listen_addresses)
