@@ -1,0 +1,369 @@
+// The retry scheduler end to end (issue 5): real fixture webhooks (Chargebee payment_failed, its
+// payment-method token set at test time) through `recoupd serve`, then `recoupd scheduler --once
+// --now T` with the simulator processor (real dlopen), checked by SQL; the record-back goes to a
+// loopback fake of Chargebee's API that records the exact request. Run with "sqlite" or
+// "postgresql" after "--".
+#define BOOST_TEST_MODULE scheduler_flow
+#define BOOST_TEST_NO_MAIN
+#include "http_harness.hpp"
+
+#include "http/server.hpp"
+
+#include <boost/json.hpp>
+
+#include <map>
+
+using namespace http_test;
+
+namespace {
+
+// ---- a loopback fake of the billing platform ---------------------------------------------------
+
+class fake_platform {
+public:
+    struct seen_request {
+        std::string method, target, body;
+        std::map<std::string, std::string> headers;
+    };
+
+    fake_platform()
+    {
+        recoupd::http::server_options options;
+        options.host = "127.0.0.1";
+        options.port = 0;
+        options.threads = 2;
+        options.drain_timeout = std::chrono::milliseconds(100);
+        server_ = std::make_unique<recoupd::http::server>(options, [this](recoupd::http::request&& req) {
+            namespace bhttp = boost::beast::http;
+            {
+                std::lock_guard lock(mutex_);
+                seen_request s{std::string(req.method_string()), std::string(req.target()), req.body(), {}};
+                for (const auto& f : req) s.headers[std::string(f.name_string())] = std::string(f.value());
+                seen_.push_back(std::move(s));
+            }
+            recoupd::http::response res{status_.load() == 200 ? bhttp::status::ok
+                                                               : bhttp::status::internal_server_error,
+                                        req.version()};
+            res.set(bhttp::field::content_type, "application/json");
+            res.body() = R"({"invoice":{"id":"6","status":"paid"}})";
+            res.keep_alive(req.keep_alive());
+            return res;
+        });
+        port_ = server_->listen().port();
+        thread_ = std::thread([this] { server_->run(false); });
+    }
+    ~fake_platform()
+    {
+        server_->stop();
+        thread_.join();
+    }
+
+    std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+    std::vector<seen_request> seen() const
+    {
+        std::lock_guard lock(mutex_);
+        return seen_;
+    }
+    void fail(bool yes) { status_ = yes ? 500 : 200; }
+
+private:
+    std::unique_ptr<recoupd::http::server> server_;
+    std::thread thread_;
+    unsigned short port_ = 0;
+    mutable std::mutex mutex_;
+    std::vector<seen_request> seen_;
+    std::atomic<int> status_{200};
+};
+
+// ---- the world ----------------------------------------------------------------------------------
+
+const std::string fixture_token = "tok_3Nl7oGgQqGG6Jl41";
+const std::string fixture_gateway = "gw_3Nl7oGgQqGFlba2";
+const std::string fixture_txn = "cb_3Nl7oGgQqGG8Q24n";
+const std::string fixture_event = "ev_3Nl7oGgQqGG8UK4s";
+const std::string cb_user = "cb_sched";
+const std::string cb_password = "cb_sched_pw";
+const std::string cb_api_key = "cbkey_test";
+
+std::string with_token(std::string body, const std::string& token, const std::string& event_id = fixture_event)
+{
+    body = replace_all(std::move(body), fixture_token, token);
+    return replace_all(std::move(body), fixture_event, event_id);
+}
+
+struct sched_world {
+    fake_platform platform;
+    world w;
+
+    explicit sched_world(std::vector<std::string> billing_settings = {}, std::vector<std::string> server_args = {"--no-scheduler"})
+        : w(backend_from_args(), mcas(platform, billing_settings), server_args)
+    {
+    }
+
+    static std::vector<mca_spec> mcas(const fake_platform& platform, std::vector<std::string> settings)
+    {
+        settings.push_back("billing_account_reference={\"" + fixture_gateway + "\":\"mca_sim\"}");
+        return {{"mca_cb", "chargebee", {cb_user + ":" + cb_password}, cb_api_key, platform.base_url(), settings},
+                {"mca_sim", "simulator", {}, "", "", {}}};
+    }
+
+    reply send(const std::string& body)
+    {
+        return w.host->post(webhook_path("pro_1", "mca_cb"), chargebee_headers(cb_user, cb_password), body);
+    }
+    reply fail_with(const std::string& token, const std::string& event_id = fixture_event)
+    {
+        return send(with_token(fixture("chargebee/payment_failed.json"), token, event_id));
+    }
+
+    std::string scheduler_once(long long now)
+    {
+        return recoupd_cli(w.db, {"scheduler", "--once", "--now", std::to_string(now), "--plugin-dir", plugin_dir()});
+    }
+
+    std::string payment_id() { return w.db.text("SELECT id FROM payment_intent"); }
+    std::string task_id() { return "PASSIVE_RECOVERY_WORKFLOW_EXECUTE_WORKFLOW_" + payment_id(); }
+    std::string task(const std::string& column)
+    {
+        return w.db.text("SELECT " + column + " FROM process_tracker WHERE id = '" + task_id() + "'");
+    }
+    long long task_number(const std::string& column)
+    {
+        return w.db.count("SELECT " + column + " FROM process_tracker WHERE id = '" + task_id() + "'");
+    }
+    long long internal_attempts()
+    {
+        const std::string expr = w.db.kind() == backend::postgresql
+                                     ? "feature_metadata->'revenue_recovery'->>'attempt_triggered_by'"
+                                     : "json_extract(feature_metadata, '$.revenue_recovery.attempt_triggered_by')";
+        return w.db.count("SELECT COUNT(*) FROM payment_attempt WHERE " + expr + " = 'internal'");
+    }
+    std::string intent_status() { return w.db.text("SELECT status FROM payment_intent"); }
+};
+
+// Another Chargebee fixture, about the invoice of payment_failed.json ("6").
+std::string about_invoice_6(const std::string& file)
+{
+    auto doc = boost::json::parse(fixture("chargebee/" + file));
+    doc.at("content").at("invoice").as_object()["id"] = "6";
+    return boost::json::serialize(doc);
+}
+
+const std::vector<long long> default_delays{60,    10800, 10800, 21600, 21600, 21600, 32400, 32400,
+                                            32400, 43200, 43200, 43200, 64800, 64800, 64800};
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(soft_declines_rearm_at_exactly_the_mapped_delays_until_exhausted)
+{
+    sched_world s;
+    BOOST_REQUIRE(s.fail_with("tok_insufficient_funds").status == 200);
+    BOOST_TEST(s.task("status") == "new");
+    long long at = s.task_number("schedule_time");
+    const long long armed = s.w.db.count("SELECT created_at FROM process_tracker");
+    BOOST_TEST(at == armed + default_delays[0]);
+    // Nothing is due a second early.
+    BOOST_TEST(s.scheduler_once(at - 1).find("ran 0 tasks") != std::string::npos);
+    for (int retry = 1; retry <= 15; ++retry) {
+        s.scheduler_once(at);
+        BOOST_TEST(s.internal_attempts() == retry);
+        BOOST_TEST(s.task_number("retry_count") == retry);
+        if (retry < 15) {
+            BOOST_TEST(s.task("status") == "new");
+            BOOST_TEST(s.task_number("schedule_time") == at + default_delays[static_cast<std::size_t>(retry)],
+                       "retry " << retry);
+            at = s.task_number("schedule_time");
+        }
+    }
+    BOOST_TEST(s.task("status") == "finish");
+    BOOST_TEST(s.task("business_status") == "RETRIES_EXHAUSTED");
+    BOOST_TEST(s.intent_status() == "failed");
+    BOOST_TEST(s.w.db.count("SELECT total_retry_count FROM payment_intent") == 16); // 1 external + 15 internal
+    BOOST_TEST(s.w.db.count("SELECT COUNT(*) FROM payment_attempt WHERE status = 'failure'") == 16);
+    BOOST_TEST(s.w.db.count("SELECT COUNT(DISTINCT connector_payment_id) FROM payment_attempt") == 16);
+    // Exhausted: the platform hears the failure.
+    const auto seen = s.platform.seen();
+    BOOST_REQUIRE(seen.size() == 1);
+    BOOST_TEST(seen[0].body.find("transaction[status]=failure") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_hard_decline_finishes_the_task)
+{
+    sched_world s;
+    BOOST_REQUIRE(s.fail_with("tok_stolen_card").status == 200);
+    s.scheduler_once(s.task_number("schedule_time"));
+    BOOST_TEST(s.task("status") == "finish");
+    BOOST_TEST(s.task("business_status") == "HARD_DECLINE");
+    BOOST_TEST(s.intent_status() == "failed");
+    BOOST_TEST(s.internal_attempts() == 1);
+    BOOST_TEST(s.w.db.text("SELECT error_code FROM payment_attempt WHERE error_code = 'stolen_card'") == "stolen_card");
+    BOOST_TEST(s.platform.seen().size() == 1);
+}
+
+BOOST_AUTO_TEST_CASE(a_success_finishes_the_task_and_records_back_the_exact_request)
+{
+    sched_world s;
+    BOOST_REQUIRE(s.fail_with("tok_success").status == 200);
+    const long long at = s.task_number("schedule_time");
+    s.scheduler_once(at);
+    BOOST_TEST(s.task("status") == "finish");
+    BOOST_TEST(s.task("business_status") == "EXECUTE_WORKFLOW_COMPLETE");
+    BOOST_TEST(s.intent_status() == "succeeded");
+    const auto txn = s.w.db.text("SELECT connector_payment_id FROM payment_attempt WHERE status = 'charged'");
+    BOOST_TEST(txn.rfind("sim_", 0) == 0);
+
+    const auto seen = s.platform.seen();
+    BOOST_REQUIRE(seen.size() == 1);
+    BOOST_TEST(seen[0].method == "POST");
+    BOOST_TEST(seen[0].target == "/v2/invoices/6/record_payment");
+    BOOST_TEST(seen[0].headers.at("Authorization") == recoup::basic_auth_value(cb_api_key, ""));
+    BOOST_TEST(seen[0].headers.at("Content-Type") == "application/x-www-form-urlencoded");
+    const auto amount = s.w.db.count("SELECT amount FROM payment_intent");
+    BOOST_TEST(seen[0].body == "transaction[amount]=" + std::to_string(amount) +
+                                   "&transaction[payment_method]=other&transaction[status]=success"
+                                   "&transaction[date]=" + std::to_string(at) + "&transaction[id_at_gateway]=" + txn,
+               seen[0].body);
+    BOOST_TEST(s.w.db.text("SELECT business_status FROM process_tracker WHERE name = 'RECORD_BACK_WORKFLOW'") ==
+               "RECORD_BACK_COMPLETE");
+
+    // The loop closes: the platform's later webhook about our own charge is NoAction.
+    const auto later = replace_all(with_token(fixture("chargebee/payment_failed.json"), "tok_success", "ev_internal_1"),
+                                   fixture_txn, txn);
+    BOOST_TEST(s.send(later).status == 200);
+    BOOST_TEST(s.w.db.text("SELECT action FROM webhook_event WHERE connector_event_id = 'ev_internal_1'") == "NoAction");
+    BOOST_TEST(s.task("status") == "finish");
+}
+
+BOOST_AUTO_TEST_CASE(a_failing_record_back_is_retried_with_backoff)
+{
+    sched_world s;
+    s.platform.fail(true);
+    BOOST_REQUIRE(s.fail_with("tok_success").status == 200);
+    const long long at = s.task_number("schedule_time");
+    s.scheduler_once(at);
+    BOOST_TEST(s.w.db.text("SELECT status FROM process_tracker WHERE name = 'RECORD_BACK_WORKFLOW'") == "new");
+    BOOST_TEST(s.w.db.count("SELECT schedule_time FROM process_tracker WHERE name = 'RECORD_BACK_WORKFLOW'") == at + 60);
+    s.platform.fail(false);
+    s.scheduler_once(at + 60);
+    BOOST_TEST(s.w.db.text("SELECT business_status FROM process_tracker WHERE name = 'RECORD_BACK_WORKFLOW'") ==
+               "RECORD_BACK_COMPLETE");
+    BOOST_TEST(s.platform.seen().size() == 2);
+    BOOST_TEST(s.internal_attempts() == 1); // never charged twice
+}
+
+BOOST_AUTO_TEST_CASE(a_pending_charge_is_polled_then_succeeds)
+{
+    sched_world s;
+    BOOST_REQUIRE(s.fail_with("tok_pending").status == 200);
+    const long long at = s.task_number("schedule_time");
+    s.scheduler_once(at);
+    BOOST_TEST(s.task("status") == "new");
+    BOOST_TEST(s.task("business_status") == "AWAITING_PSYNC");
+    BOOST_TEST(s.task_number("schedule_time") == 253402300799LL);
+    BOOST_TEST(s.intent_status() == "processing");
+    const std::string psync = "PASSIVE_RECOVERY_WORKFLOW_PSYNC_WORKFLOW_" + s.payment_id();
+    BOOST_TEST(s.w.db.text("SELECT name FROM process_tracker WHERE id = '" + psync + "'") == "PSYNC_WORKFLOW");
+    BOOST_TEST(s.w.db.count("SELECT schedule_time FROM process_tracker WHERE id = '" + psync + "'") == at + 60);
+    BOOST_TEST(s.w.db.text("SELECT status FROM payment_attempt WHERE status = 'pending'") == "pending");
+    BOOST_TEST(s.platform.seen().empty());
+
+    s.scheduler_once(at + 60);
+    BOOST_TEST(s.w.db.text("SELECT business_status FROM process_tracker WHERE id = '" + psync + "'") ==
+               "PSYNC_WORKFLOW_COMPLETE");
+    BOOST_TEST(s.task("status") == "finish");
+    BOOST_TEST(s.task("business_status") == "EXECUTE_WORKFLOW_COMPLETE");
+    BOOST_TEST(s.intent_status() == "succeeded");
+    BOOST_TEST(s.internal_attempts() == 1);
+    BOOST_TEST(s.platform.seen().size() == 1);
+}
+
+BOOST_AUTO_TEST_CASE(below_the_threshold_no_task_is_armed)
+{
+    sched_world s({"retry_threshold=1"});
+    BOOST_REQUIRE(s.fail_with("tok_success").status == 200);
+    BOOST_TEST(s.w.rows("process_tracker") == 0);
+    BOOST_TEST(s.scheduler_once(4102444800LL).find("ran 0 tasks") != std::string::npos);
+    BOOST_TEST(s.internal_attempts() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_cancel_finishes_an_armed_task)
+{
+    sched_world s;
+    BOOST_REQUIRE(s.fail_with("tok_success").status == 200);
+    const long long at = s.task_number("schedule_time");
+    BOOST_TEST(s.send(about_invoice_6("invoice_deleted.json")).status == 200);
+    BOOST_TEST(s.task("status") == "finish");
+    BOOST_TEST(s.task("business_status") == "INVOICE_CANCELLED");
+    s.scheduler_once(at);
+    BOOST_TEST(s.internal_attempts() == 0);
+    BOOST_TEST(s.intent_status() == "cancelled");
+}
+
+BOOST_AUTO_TEST_CASE(an_external_success_finishes_an_armed_task)
+{
+    sched_world s;
+    BOOST_REQUIRE(s.fail_with("tok_success").status == 200);
+    const long long at = s.task_number("schedule_time");
+    BOOST_TEST(s.send(about_invoice_6("payment_succeeded.json")).status == 200);
+    BOOST_TEST(s.task("status") == "finish");
+    BOOST_TEST(s.task("business_status") == "COMPLETED_BY_EXTERNAL_PAYMENT");
+    s.scheduler_once(at);
+    BOOST_TEST(s.internal_attempts() == 0);
+    BOOST_TEST(s.platform.seen().empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_missing_mapping_finishes_the_task_saying_why)
+{
+    sched_world s;
+    const auto body = replace_all(with_token(fixture("chargebee/payment_failed.json"), "tok_success"), fixture_gateway,
+                                  "gw_unmapped");
+    BOOST_REQUIRE(s.send(body).status == 200);
+    s.scheduler_once(s.task_number("schedule_time"));
+    BOOST_TEST(s.task("status") == "finish");
+    BOOST_TEST(s.task("business_status") == "NO_PROCESSOR_MAPPING");
+    BOOST_TEST(s.internal_attempts() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(serve_runs_the_scheduler_and_the_admin_route_shows_the_workflow)
+{
+    ::setenv("RECOUP_ADMIN_TOKEN", "admin_token_test", 1);
+    fake_platform platform;
+    world w(backend_from_args(), sched_world::mcas(platform, {}), {});
+    recoupd_cli(w.db, {"profile", "add", "--id", "pro_fast", "--retry-schedule", R"({"start_after":0,"frequencies":[]})"});
+    // pro_fast retries at once: its own MCAs.
+    add_mca(w.db, "pro_fast", {"mca_cb_fast", "chargebee", {cb_user + ":" + cb_password}, cb_api_key,
+                               platform.base_url(),
+                               {"billing_account_reference={\"" + fixture_gateway + "\":\"mca_sim_fast\"}"}});
+    add_mca(w.db, "pro_fast", {"mca_sim_fast", "simulator", {}, "", "", {}});
+    const auto body = with_token(fixture("chargebee/payment_failed.json"), "tok_success");
+    BOOST_REQUIRE(w.host->post(webhook_path("pro_fast", "mca_cb_fast"), chargebee_headers(cb_user, cb_password), body).status ==
+                  200);
+    const auto payment = w.db.text("SELECT id FROM payment_intent");
+    const std::string path = "/v2/process_tracker/revenue_recovery_workflow/" + payment;
+    reply r;
+    for (int i = 0; i < 100; ++i) {
+        r = send(w.host->port(), "GET", path, {{"Authorization", "Bearer admin_token_test"}});
+        if (r.body.find("EXECUTE_WORKFLOW_COMPLETE") != std::string::npos && platform.seen().size() == 1) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    BOOST_REQUIRE(r.status == 200);
+    const auto doc = boost::json::parse(r.body).as_object();
+    BOOST_TEST(doc.at("payment_id").as_string() == payment);
+    BOOST_TEST(doc.at("intent").at("status").as_string() == "succeeded");
+    BOOST_TEST(doc.at("task").at("status").as_string() == "finish");
+    BOOST_TEST(doc.at("task").at("business_status").as_string() == "EXECUTE_WORKFLOW_COMPLETE");
+    BOOST_TEST(doc.at("attempts").as_array().size() == 2);
+    BOOST_TEST(platform.seen().size() == 1);
+
+    BOOST_TEST(send(w.host->port(), "GET", path).status == 401);
+    BOOST_TEST(send(w.host->port(), "GET", path, {{"Authorization", "Bearer wrong"}}).status == 401);
+    BOOST_TEST(send(w.host->port(), "GET", "/v2/process_tracker/revenue_recovery_workflow/pay_unknown",
+                    {{"Authorization", "Bearer admin_token_test"}})
+                   .status == 404);
+    const auto metrics = w.host->get("/metrics").body;
+    BOOST_TEST(metrics.find("recoup_tasks_total{name=\"EXECUTE_WORKFLOW\",outcome=\"succeeded\"} 1") != std::string::npos,
+               metrics);
+    BOOST_TEST(metrics.find("recoup_charges_total{processor=\"simulator\",outcome=\"succeeded\"} 1") != std::string::npos);
+}
+
+HTTP_TEST_MAIN()
