@@ -1,0 +1,286 @@
+// recoup Stripe processor: wire structs named like Stripe's JSON (the PaymentIntent, the error
+// envelope), the decline table, the amount in Stripe's units, and the small conversions between
+// them and the processor's charge request and result. Unknown fields are ignored.
+#pragma once
+
+#include <recoup/connector.hpp>
+#include <recoup/error.hpp>
+#include <recoup/money.hpp>
+#include <recoup/processor.hpp>
+#include <recoup/result.hpp>
+#include <recoup/wire.hpp>
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace recoup::processors::stripe {
+
+namespace json = boost::json;
+
+// ---------------------------------------------------------------------------------------------
+// PaymentIntent status
+
+enum class intent_status {
+    requires_payment_method,
+    requires_confirmation,
+    requires_action,
+    processing,
+    requires_capture,
+    canceled,
+    succeeded,
+};
+
+inline constexpr std::array<std::pair<std::string_view, intent_status>, 7> intent_statuses{{
+    {"requires_payment_method", intent_status::requires_payment_method},
+    {"requires_confirmation", intent_status::requires_confirmation},
+    {"requires_action", intent_status::requires_action},
+    {"processing", intent_status::processing},
+    {"requires_capture", intent_status::requires_capture},
+    {"canceled", intent_status::canceled},
+    {"succeeded", intent_status::succeeded},
+}};
+
+inline intent_status tag_invoke(const json::value_to_tag<intent_status>&, const json::value& v)
+{
+    if (!v.is_string()) wire::raise(error::invalid_field, "", "expected string");
+    for (const auto& [name, value] : intent_statuses)
+        if (name == v.get_string()) return value;
+    wire::raise(error::invalid_field, "", "unknown PaymentIntent status \"" + std::string(v.get_string()) + "\"");
+}
+
+// What the host does next. A failed intent (requires_payment_method, canceled) is read with its
+// error; everything else is either done or still moving.
+constexpr charge_status to_charge_status(intent_status s) noexcept
+{
+    switch (s) {
+    case intent_status::succeeded: return charge_status::succeeded;
+    case intent_status::processing:            // the network has not answered yet
+    case intent_status::requires_action:       // the customer may still authenticate
+    case intent_status::requires_confirmation: // not confirmed yet: confirm=true makes it rare
+    case intent_status::requires_capture: return charge_status::pending; // authorized, not captured
+    case intent_status::requires_payment_method: // the last confirmation failed
+    case intent_status::canceled: return charge_status::failed;
+    }
+    return charge_status::failed; // not an enumerator: never collected
+}
+
+// ---------------------------------------------------------------------------------------------
+// Declines
+
+// Decline codes (and error codes, when a card error has no decline_code) after which retrying
+// the same stored card cannot succeed. Everything else is soft: funds, limits, issuer hiccups,
+// and do_not_honor, which Stripe documents as a generic decline worth retrying.
+inline constexpr std::array<std::string_view, 17> hard_declines{
+    "stolen_card", "lost_card", "pickup_card", "restricted_card", // the issuer withdrew the card
+    "fraudulent", "merchant_blacklist", "security_violation",    // fraud: retrying looks like more fraud
+    "invalid_account", "card_not_supported", "currency_not_supported", "transaction_not_allowed",
+    "revocation_of_all_authorizations", "revocation_of_authorization", "stop_payment_order", // the customer revoked us
+    "expired_card", "incorrect_number", "invalid_number", // the stored card itself is unusable
+};
+
+constexpr decline_kind classify_decline(std::string_view code) noexcept
+{
+    return std::find(hard_declines.begin(), hard_declines.end(), code) != hard_declines.end()
+               ? decline_kind::hard
+               : decline_kind::soft;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Wire structs
+
+// An id Stripe sends as "pi_123", or as the whole object (the payment_intent of a card error).
+struct stripe_id {
+    std::string value;
+};
+
+inline stripe_id tag_invoke(const json::value_to_tag<stripe_id>&, const json::value& v)
+{
+    if (v.is_string()) return {std::string(v.get_string())};
+    if (!v.is_object()) wire::raise(error::invalid_field, "", "expected string id or expanded object");
+    return {wire::required<std::string>(v.get_object(), "id")};
+}
+
+// The Error object: the body's `error`, and a PaymentIntent's `last_payment_error`.
+struct stripe_error {
+    std::string type; // card_error, invalid_request_error, idempotency_error, api_error ...
+    std::optional<std::string> code, decline_code, message;
+    std::optional<stripe_id> payment_intent;
+};
+
+inline stripe_error tag_invoke(const json::value_to_tag<stripe_error>&, const json::value& v)
+{
+    const auto& o = wire::as_object(v);
+    return {wire::required<std::string>(o, "type"), wire::optional<std::string>(o, "code"),
+            wire::optional<std::string>(o, "decline_code"), wire::optional<std::string>(o, "message"),
+            wire::optional<stripe_id>(o, "payment_intent")};
+}
+
+// An error response: {"error": {...}}.
+struct stripe_error_response {
+    stripe_error error;
+};
+
+inline stripe_error_response tag_invoke(const json::value_to_tag<stripe_error_response>&, const json::value& v)
+{
+    return {wire::required<stripe_error>(wire::as_object(v), "error")};
+}
+
+struct stripe_payment_intent {
+    std::string id;
+    intent_status status = intent_status::requires_payment_method;
+    std::optional<stripe_error> last_payment_error;
+    std::optional<std::string> cancellation_reason;
+};
+
+inline stripe_payment_intent tag_invoke(const json::value_to_tag<stripe_payment_intent>&, const json::value& v)
+{
+    const auto& o = wire::as_object(v);
+    return {wire::required<std::string>(o, "id"), wire::required<intent_status>(o, "status"),
+            wire::optional<stripe_error>(o, "last_payment_error"),
+            wire::optional<std::string>(o, "cancellation_reason")};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Conversions to the charge result
+
+// The most specific code: the issuer's decline_code, else Stripe's code (expired_card), else the type.
+inline std::string error_code_of(const stripe_error& e)
+{
+    return e.decline_code.value_or(e.code.value_or(e.type));
+}
+
+inline charge_result declined(const stripe_error& e, std::optional<std::string> intent_id)
+{
+    auto code = error_code_of(e);
+    const auto kind = classify_decline(code);
+    return {charge_status::failed, kind, std::move(code), e.message, std::move(intent_id)};
+}
+
+// A rejected request (no such payment method, an amount below Stripe's minimum): asking again
+// with the same token gets the same answer, so it is hard.
+inline charge_result rejected(const stripe_error& e)
+{
+    return {charge_status::failed, decline_kind::hard, e.code.value_or(e.type), e.message, std::nullopt};
+}
+
+inline charge_result to_charge_result(const stripe_payment_intent& pi)
+{
+    charge_result r{to_charge_status(pi.status), std::nullopt, std::nullopt, std::nullopt, pi.id};
+    if (pi.status == intent_status::requires_payment_method) {
+        if (pi.last_payment_error) return declined(*pi.last_payment_error, pi.id);
+        r.decline = decline_kind::soft;
+        r.error_code = "requires_payment_method";
+        r.error_message = "the PaymentIntent has no usable payment method";
+    } else if (pi.status == intent_status::canceled) {
+        r.error_code = pi.cancellation_reason.value_or("canceled");
+        r.decline = classify_decline(*r.error_code); // "fraudulent" is hard, "abandoned" soft
+        r.error_message = "the PaymentIntent was canceled";
+    }
+    return r;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Amounts
+
+// Currencies whose unit in Stripe's API differs from ISO 4217's minor unit: ISK and UGX stay
+// two-decimal at Stripe for backwards compatibility, MGA is zero-decimal.
+struct stripe_exponent {
+    std::string_view code;
+    int exponent;
+};
+
+inline constexpr std::array<stripe_exponent, 3> stripe_exponents{{{"ISK", 2}, {"MGA", 0}, {"UGX", 2}}};
+
+// ISO minor units (recoup's amounts) to Stripe's `amount`; exact or an error, never rounded.
+inline result<std::int64_t> stripe_amount(std::int64_t minor, const currency& cur)
+{
+    int exponent = cur.exponent;
+    for (const auto& [code, e] : stripe_exponents)
+        if (code == cur.str()) exponent = e;
+    std::int64_t out = minor;
+    for (int i = cur.exponent; i < exponent; ++i) {
+        if (out > std::numeric_limits<std::int64_t>::max() / 10)
+            return fail(error::amount_out_of_range, "amount", "too large for Stripe");
+        out *= 10;
+    }
+    for (int i = exponent; i < cur.exponent; ++i) {
+        if (out % 10 != 0)
+            return fail(error::amount_out_of_range, "amount",
+                        std::string(cur.str()) + " takes whole units at Stripe: " + std::to_string(minor) +
+                            " minor units is not a whole amount");
+        out /= 10;
+    }
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Requests
+
+// RFC 3986 unreserved characters stay, everything else is %XX: safe in a path and in a form.
+inline std::string percent_encode(std::string_view s)
+{
+    static constexpr char hex[] = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : s) {
+        const bool keep = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                          c == '-' || c == '_' || c == '.' || c == '~';
+        if (keep) out.push_back(static_cast<char>(c));
+        else out += {'%', hex[c >> 4], hex[c & 0xF]};
+    }
+    return out;
+}
+
+inline void append_field(std::string& body, std::string_view key, std::string_view value)
+{
+    if (!body.empty()) body.push_back('&');
+    body.append(key); // our own fixed ASCII keys; brackets literal, as Stripe's own libraries send them
+    body.push_back('=');
+    body.append(percent_encode(value));
+}
+
+inline std::string lower(std::string_view s)
+{
+    std::string out(s);
+    for (auto& c : out)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+}
+
+// Off-session and confirmed in one call: the customer is not there, and the answer is final
+// unless Stripe reports the intent as still processing.
+inline std::string payment_intent_form(const charge_request& c, std::int64_t amount)
+{
+    std::string body;
+    append_field(body, "amount", std::to_string(amount));
+    append_field(body, "currency", lower(c.currency.str()));
+    append_field(body, "payment_method", c.payment_method_token);
+    if (c.customer_id) append_field(body, "customer", *c.customer_id);
+    append_field(body, "confirm", "true");
+    append_field(body, "off_session", "true");
+    if (c.description) append_field(body, "description", *c.description);
+    append_field(body, "metadata[payment_id]", c.payment_id);
+    append_field(body, "metadata[attempt_id]", c.attempt_id);
+    return body;
+}
+
+inline constexpr std::string_view payment_intents_path = "/v1/payment_intents";
+
+inline std::string payment_intent_path(std::string_view id)
+{
+    return std::string(payment_intents_path) + "/" + percent_encode(id);
+}
+
+inline http_header bearer(std::string_view api_key)
+{
+    return {"Authorization", "Bearer " + std::string(api_key)};
+}
+
+} // namespace recoup::processors::stripe
