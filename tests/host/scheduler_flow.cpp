@@ -366,4 +366,131 @@ BOOST_AUTO_TEST_CASE(serve_runs_the_scheduler_and_the_admin_route_shows_the_work
     BOOST_TEST(metrics.find("recoup_charges_total{processor=\"simulator\",outcome=\"succeeded\"} 1") != std::string::npos);
 }
 
+// ---- many tasks, several workers (PostgreSQL: FOR UPDATE SKIP LOCKED) ----------------------------
+
+namespace {
+
+// `recoupd scheduler ...` as a child process, its output in a file; returns the pid.
+pid_t spawn_scheduler(const test_database& db, const std::vector<std::string>& extra, const fs::path& out)
+{
+    std::vector<std::string> args{recoupd_path(), "scheduler", "--database", db.url(), "--plugin-dir", plugin_dir()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        const int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        ::dup2(fd, 1);
+        ::dup2(fd, 2);
+        std::vector<char*> argv;
+        for (auto& a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        ::execv(argv[0], argv.data());
+        ::_exit(127);
+    }
+    return pid;
+}
+
+int wait_exit(pid_t pid)
+{
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+long long ran_count(const fs::path& out)
+{
+    const auto text = read_file(out);
+    const auto at = text.find("ran ");
+    return at == std::string::npos ? -1 : std::stoll(text.substr(at + 4));
+}
+
+// One real failure webhook, then 999 copies of its intent, attempt and task by SQL: 1,000 due tasks.
+long long thousand_due_tasks(sched_world& s)
+{
+    BOOST_REQUIRE(s.fail_with("tok_insufficient_funds").status == 200);
+    const auto at = s.task_number("schedule_time");
+    auto& sql = s.w.db.sql();
+    sql << "INSERT INTO payment_intent (id, profile_id, merchant_reference_id, billing_mca_id, amount, currency, status, "
+           "billing_address, total_retry_count, feature_metadata, created_at, modified_at) "
+           "SELECT p.id || '_' || g, p.profile_id, p.merchant_reference_id || '_' || g, p.billing_mca_id, p.amount, "
+           "p.currency, p.status, p.billing_address, p.total_retry_count, p.feature_metadata, p.created_at, p.modified_at "
+           "FROM payment_intent p, generate_series(1, 999) g";
+    sql << "INSERT INTO payment_attempt (id, payment_id, status, amount, currency, connector_payment_id, charge_id, "
+           "error_code, error_message, triggered_by, details, feature_metadata, created_at, modified_at) "
+           "SELECT a.id || '_' || g, a.payment_id || '_' || g, a.status, a.amount, a.currency, a.connector_payment_id, "
+           "a.charge_id, a.error_code, a.error_message, a.triggered_by, a.details, a.feature_metadata, a.created_at, "
+           "a.modified_at FROM payment_attempt a, generate_series(1, 999) g";
+    sql << "INSERT INTO process_tracker (id, name, runner, status, business_status, retry_count, schedule_time, "
+           "tracking_data, payment_id, created_at, updated_at) "
+           "SELECT t.id || '_' || g, t.name, t.runner, t.status, t.business_status, t.retry_count, t.schedule_time, "
+           "t.tracking_data, t.payment_id || '_' || g, t.created_at, t.updated_at "
+           "FROM process_tracker t, generate_series(1, 999) g";
+    BOOST_REQUIRE(s.w.db.count("SELECT COUNT(*) FROM process_tracker WHERE status = 'new' AND schedule_time <= " +
+                               std::to_string(at)) == 1000);
+    return at;
+}
+
+// Every task ran exactly once: one internal attempt per payment, every task re-armed once.
+void check_each_task_ran_once(sched_world& s, long long at, long long rerun_at = -1)
+{
+    BOOST_TEST(s.internal_attempts() == 1000);
+    BOOST_TEST(s.w.db.count("SELECT COUNT(DISTINCT payment_id) FROM payment_attempt WHERE triggered_by = 'internal'") ==
+               1000);
+    BOOST_TEST(s.w.db.count("SELECT COUNT(*) FROM process_tracker WHERE name = 'EXECUTE_WORKFLOW' AND status = 'new' "
+                            "AND retry_count = 1 AND schedule_time IN (" + std::to_string(at + 10800) + ", " +
+                            std::to_string((rerun_at < 0 ? at : rerun_at) + 10800) + ")") == 1000);
+    BOOST_TEST(s.w.db.count("SELECT COUNT(*) FROM payment_attempt WHERE triggered_by = 'internal' AND status = 'failure'") ==
+               1000);
+    BOOST_TEST(s.w.db.count("SELECT COUNT(*) FROM payment_intent WHERE total_retry_count = 2") == 1000);
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(two_schedulers_drain_1000_due_tasks_each_exactly_once)
+{
+    if (backend_from_args() != backend::postgresql) {
+        BOOST_TEST_MESSAGE("several schedulers share a database on PostgreSQL only");
+        return;
+    }
+    sched_world s;
+    const auto at = thousand_due_tasks(s);
+    const auto dir = fs::temp_directory_path() / ("recoup_drain_" + random_suffix());
+    fs::create_directories(dir);
+    const std::vector<std::string> flags{"--once", "--now", std::to_string(at), "--batch", "10"};
+    const auto a = spawn_scheduler(s.w.db, flags, dir / "a.out");
+    const auto b = spawn_scheduler(s.w.db, flags, dir / "b.out");
+    const int exit_a = wait_exit(a), exit_b = wait_exit(b);
+    BOOST_TEST(exit_a == 0, read_file(dir / "a.out"));
+    BOOST_TEST(exit_b == 0, read_file(dir / "b.out"));
+    const auto ran_a = ran_count(dir / "a.out"), ran_b = ran_count(dir / "b.out");
+    BOOST_TEST_MESSAGE("scheduler a ran " << ran_a << ", b ran " << ran_b);
+    BOOST_TEST(ran_a + ran_b == 1000);
+    check_each_task_ran_once(s, at);
+    fs::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_CASE(a_scheduler_killed_mid_run_loses_nothing_and_charges_nothing_twice)
+{
+    if (backend_from_args() != backend::postgresql) {
+        BOOST_TEST_MESSAGE("several schedulers share a database on PostgreSQL only");
+        return;
+    }
+    sched_world s;
+    const auto at = thousand_due_tasks(s);
+    const auto dir = fs::temp_directory_path() / ("recoup_kill_" + random_suffix());
+    fs::create_directories(dir);
+    const auto victim = spawn_scheduler(s.w.db, {"--once", "--now", std::to_string(at), "--batch", "25"}, dir / "v.out");
+    for (int i = 0; i < 600 && s.internal_attempts() < 100; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    ::kill(victim, SIGKILL);
+    wait_exit(victim);
+    const auto charged = s.internal_attempts();
+    BOOST_TEST_MESSAGE("killed after " << charged << " charges");
+    BOOST_TEST(charged < 1000);
+    // Before the lease expires the claimed tasks are not due again; after it, everything is.
+    const auto lease = 300;
+    BOOST_TEST(wait_exit(spawn_scheduler(s.w.db, {"--once", "--now", std::to_string(at + lease), "--batch", "25"},
+                                         dir / "r.out")) == 0);
+    check_each_task_ran_once(s, at, at + lease); // re-armed from the clock of the run that charged
+    fs::remove_all(dir);
+}
+
 HTTP_TEST_MAIN()
