@@ -2,7 +2,7 @@
 
 #include "store/database_url.hpp"
 #include "store/soci_store.hpp"
-#include "scheduler/scheduler.hpp"
+#include "scheduler/settings.hpp"
 
 #include <recoup/plugin/loader.hpp>
 

@@ -4,6 +4,7 @@
 #include "app.hpp"
 #include "http/admin.hpp"
 #include "http/log.hpp"
+#include "scheduler/settings.hpp"
 
 #include <recoup/flow.hpp>
 
@@ -122,23 +123,8 @@ std::int32_t int_setting(const boost::json::object& settings, std::string_view k
 // absent or unreadable: the reference's default.
 recoup::retry_schedule schedule_of(const std::optional<std::string>& text)
 {
-    recoup::retry_schedule schedule;
-    if (!text) return schedule;
-    boost::system::error_code ec;
-    const auto v = boost::json::parse(*text, ec);
-    if (ec || !v.is_object()) return schedule;
-    recoup::retry_schedule parsed{0, {}};
-    const auto& o = v.as_object();
-    const auto* start = o.if_contains("start_after");
-    const auto* frequencies = o.if_contains("frequencies");
-    if (!start || !start->is_int64() || !frequencies || !frequencies->is_array()) return schedule;
-    parsed.start_after = start->as_int64();
-    for (const auto& f : frequencies->as_array()) {
-        if (!f.is_array() || f.as_array().size() != 2 || !f.as_array()[0].is_int64() || !f.as_array()[1].is_int64())
-            return schedule;
-        parsed.frequencies.emplace_back(f.as_array()[0].as_int64(), static_cast<std::int32_t>(f.as_array()[1].as_int64()));
-    }
-    return parsed;
+    if (!text) return {};
+    return parse_retry_schedule(*text).value_or(recoup::retry_schedule{});
 }
 
 void fill_account(account_data& d, const app& a)

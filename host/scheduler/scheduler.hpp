@@ -13,6 +13,7 @@
 #include "app.hpp"
 #include "http/client.hpp"
 #include "http/metrics.hpp"
+#include "scheduler/settings.hpp"
 #include "store/soci_store.hpp"
 
 #include <recoup/plugin/loader.hpp>
@@ -54,12 +55,6 @@ inline std::string record_back_task_id(std::string_view payment_id)
 {
     return "PASSIVE_RECOVERY_WORKFLOW_RECORD_BACK_WORKFLOW_" + std::string(payment_id);
 }
-
-// The profile's retry schedule in the reference's shape {"start_after":60,"frequencies":[[10800,2],...]}:
-// nullopt when the text is not that shape (the CLI refuses it; the scheduler falls back to the default).
-std::optional<recoup::retry_schedule> parse_retry_schedule(std::string_view text);
-// An integer MCA setting (a JSON number or a numeric string), else the fallback.
-std::int32_t int_setting(const boost::json::object& settings, std::string_view key, std::int32_t fallback);
 
 // Payment-processor plugins by name, from every recoup_*.so of a directory (billing connectors skipped).
 class processor_registry {

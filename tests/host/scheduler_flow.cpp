@@ -485,8 +485,17 @@ BOOST_AUTO_TEST_CASE(a_scheduler_killed_mid_run_loses_nothing_and_charges_nothin
     const auto charged = s.internal_attempts();
     BOOST_TEST_MESSAGE("killed after " << charged << " charges");
     BOOST_TEST(charged < 1000);
-    // Before the lease expires the claimed tasks are not due again; after it, everything is.
+    // Before the lease expires the tasks the dead worker claimed are not due again: a run at the
+    // same time takes only the unclaimed ones. After the lease, everything left is.
     const auto lease = 300;
+    // A COMMIT the worker sent just before dying may still land: let the server settle first.
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    const auto stranded = s.w.db.count("SELECT COUNT(*) FROM process_tracker WHERE status = 'process_started'");
+    BOOST_TEST_MESSAGE(stranded << " tasks were claimed by the killed worker and left unfinished");
+    BOOST_TEST(wait_exit(spawn_scheduler(s.w.db, {"--once", "--now", std::to_string(at), "--batch", "25"},
+                                         dir / "early.out")) == 0);
+    BOOST_TEST(s.w.db.count("SELECT COUNT(*) FROM process_tracker WHERE status = 'process_started'") == stranded);
+    BOOST_TEST(s.internal_attempts() + stranded >= 1000);
     BOOST_TEST(wait_exit(spawn_scheduler(s.w.db, {"--once", "--now", std::to_string(at + lease), "--batch", "25"},
                                          dir / "r.out")) == 0);
     check_each_task_ran_once(s, at, at + lease); // re-armed from the clock of the run that charged
