@@ -41,11 +41,12 @@ public:
                 for (const auto& f : req) s.headers[std::string(f.name_string())] = std::string(f.value());
                 seen_.push_back(std::move(s));
             }
-            recoupd::http::response res{status_.load() == 200 ? bhttp::status::ok
-                                                               : bhttp::status::internal_server_error,
-                                        req.version()};
+            recoupd::http::response res{static_cast<bhttp::status>(status_.load()), req.version()};
             res.set(bhttp::field::content_type, "application/json");
-            res.body() = R"({"invoice":{"id":"6","status":"paid"}})";
+            {
+                std::lock_guard lock(mutex_);
+                res.body() = reply_body_;
+            }
             res.keep_alive(req.keep_alive());
             return res;
         });
@@ -65,6 +66,12 @@ public:
         return seen_;
     }
     void fail(bool yes) { status_ = yes ? 500 : 200; }
+    void reply_with(int status, std::string body)
+    {
+        std::lock_guard lock(mutex_);
+        status_ = status;
+        reply_body_ = std::move(body);
+    }
 
 private:
     std::unique_ptr<recoupd::http::server> server_;
@@ -73,6 +80,7 @@ private:
     mutable std::mutex mutex_;
     std::vector<seen_request> seen_;
     std::atomic<int> status_{200};
+    std::string reply_body_ = R"({"invoice":{"id":"6","status":"paid"}})";
 };
 
 // ---- the world ----------------------------------------------------------------------------------
@@ -500,6 +508,59 @@ BOOST_AUTO_TEST_CASE(a_scheduler_killed_mid_run_loses_nothing_and_charges_nothin
                                          dir / "r.out")) == 0);
     check_each_task_ran_once(s, at, at + lease); // re-armed from the clock of the run that charged
     fs::remove_all(dir);
+}
+
+// ---- the Stripe processor through the scheduler ---------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(the_stripe_processor_charges_with_the_attempt_id_as_idempotency_key)
+{
+    fake_platform billing;
+    fake_platform stripe;
+    world w(backend_from_args(),
+            {{"mca_cb", "chargebee", {cb_user + ":" + cb_password}, cb_api_key, billing.base_url(),
+              {"billing_account_reference={\"" + fixture_gateway + "\":\"mca_stripe_pay\"}"}},
+             {"mca_stripe_pay", "stripe", {}, "sk_test_scheduler", stripe.base_url(), {}}},
+            {"--no-scheduler"});
+    const auto body = with_token(fixture("chargebee/payment_failed.json"), "pm_card_visa");
+    BOOST_REQUIRE(w.host->post(webhook_path("pro_1", "mca_cb"), chargebee_headers(cb_user, cb_password), body).status ==
+                  200);
+    const auto payment = w.db.text("SELECT id FROM payment_intent");
+    const std::string task = "SELECT %c FROM process_tracker WHERE id = 'PASSIVE_RECOVERY_WORKFLOW_EXECUTE_WORKFLOW_" + payment + "'";
+    const auto column = [&](const std::string& c) { return replace_all(task, "%c", c); };
+    const long long at = w.db.count(column("schedule_time"));
+
+    // Stripe fails (500): no decline is counted, the same retry runs again soon.
+    stripe.reply_with(500, R"({"error":{"type":"api_error","message":"try again"}})");
+    recoupd_cli(w.db, {"scheduler", "--once", "--now", std::to_string(at), "--plugin-dir", plugin_dir()});
+    BOOST_TEST(w.db.text(column("status")) == "new");
+    BOOST_TEST(w.db.count(column("retry_count")) == 0);
+    BOOST_TEST(w.db.count(column("schedule_time")) == at + 60);
+    const auto attempt = w.db.text("SELECT id FROM payment_attempt WHERE status = 'started'");
+    BOOST_TEST(attempt.rfind("att_", 0) == 0);
+
+    stripe.reply_with(200, R"({"id":"pi_recovered_1","object":"payment_intent","status":"succeeded"})");
+    recoupd_cli(w.db, {"scheduler", "--once", "--now", std::to_string(at + 60), "--plugin-dir", plugin_dir()});
+    BOOST_TEST(w.db.text(column("status")) == "finish");
+    BOOST_TEST(w.db.text(column("business_status")) == "EXECUTE_WORKFLOW_COMPLETE");
+    BOOST_TEST(w.db.text("SELECT status FROM payment_intent") == "succeeded");
+    BOOST_TEST(w.db.text("SELECT connector_payment_id FROM payment_attempt WHERE id = '" + attempt + "'") ==
+               "pi_recovered_1");
+
+    const auto seen = stripe.seen();
+    BOOST_REQUIRE(seen.size() == 2);
+    for (const auto& r : seen) {
+        BOOST_TEST(r.method == "POST");
+        BOOST_TEST(r.target == "/v1/payment_intents");
+        BOOST_TEST(r.headers.at("Authorization") == "Bearer sk_test_scheduler");
+        BOOST_TEST(r.headers.at("Content-Type") == "application/x-www-form-urlencoded");
+        // The same retry, the same key: Stripe answers the second time without charging twice.
+        BOOST_TEST(r.headers.at("Idempotency-Key") == attempt);
+        BOOST_TEST(r.body.find("confirm=true") != std::string::npos, r.body);
+        BOOST_TEST(r.body.find("off_session=true") != std::string::npos, r.body);
+        BOOST_TEST(r.body.find("payment_method=pm_card_visa") != std::string::npos, r.body);
+    }
+    BOOST_TEST(seen[0].body == seen[1].body);
+    BOOST_TEST(billing.seen().size() == 1); // the record-back
 }
 
 HTTP_TEST_MAIN()
