@@ -514,6 +514,10 @@ BOOST_AUTO_TEST_CASE(a_scheduler_killed_mid_run_loses_nothing_and_charges_nothin
 
 BOOST_AUTO_TEST_CASE(the_stripe_processor_charges_with_the_attempt_id_as_idempotency_key)
 {
+    if (!fs::exists(fs::path(plugin_dir()) / "recoup_stripe.so")) {
+        BOOST_TEST_MESSAGE("the stripe processor plugin is not built: skipped");
+        return;
+    }
     fake_platform billing;
     fake_platform stripe;
     world w(backend_from_args(),
