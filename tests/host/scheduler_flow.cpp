@@ -294,6 +294,35 @@ BOOST_AUTO_TEST_CASE(below_the_threshold_no_task_is_armed)
     BOOST_TEST(s.internal_attempts() == 0);
 }
 
+BOOST_AUTO_TEST_CASE(a_monitoring_profile_records_but_arms_no_task)
+{
+    sched_world s;
+    recoupd_cli(s.w.db, {"profile", "add", "--id", "pro_watch", "--retry-algorithm", "monitoring"});
+    add_mca(s.w.db, "pro_watch", {"mca_cb_watch", "chargebee", {cb_user + ":" + cb_password}, cb_api_key,
+                                  s.platform.base_url(),
+                                  {"billing_account_reference={\"" + fixture_gateway + "\":\"mca_sim\"}"}});
+    const auto body = with_token(fixture("chargebee/payment_failed.json"), "tok_success");
+    BOOST_REQUIRE(s.w.host->post(webhook_path("pro_watch", "mca_cb_watch"), chargebee_headers(cb_user, cb_password), body)
+                      .status == 200);
+    BOOST_TEST(s.w.rows("payment_intent") == 1);
+    BOOST_TEST(s.w.rows("process_tracker") == 0);
+    BOOST_TEST(s.w.db.text("SELECT outcome FROM webhook_event") == "monitoring: task not armed");
+}
+
+BOOST_AUTO_TEST_CASE(a_retry_schedule_of_the_wrong_shape_is_refused)
+{
+    sched_world s;
+    std::vector<std::string> args{recoupd_path(), "profile", "add", "--id", "pro_bad", "--retry-schedule",
+                                  R"({"start_after":60,"frequencies":[[10800]]})", "--database", s.w.db.url()};
+    const auto r = run_command(args);
+    BOOST_TEST(r.status == 2);
+    BOOST_TEST(r.output.find("--retry-schedule must be JSON") != std::string::npos, r.output);
+    args[4] = "pro_bad2";
+    args[5] = "--retry-algorithm";
+    args[6] = "sometimes";
+    BOOST_TEST(run_command(args).status == 2);
+}
+
 BOOST_AUTO_TEST_CASE(a_cancel_finishes_an_armed_task)
 {
     sched_world s;
