@@ -1,8 +1,3 @@
-// GCC 12 with sanitizers warns maybe-uninitialized inside Beast's parser (a false positive).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-
 #include "http/server.hpp"
 
 #include <boost/asio/dispatch.hpp>

@@ -3,11 +3,6 @@
 // schema), the CLI to create profiles and MCAs, a plain HTTP client, and SQL to check rows.
 #pragma once
 
-// GCC 12 with sanitizers warns maybe-uninitialized inside Beast's parser (a false positive).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-
 #include <recoup/signature.hpp>
 
 #include <boost/asio/connect.hpp>

@@ -4,13 +4,9 @@
 
 #include <recoup/plugin/loader.hpp>
 
-// GCC 12 with -fsanitize=address -O2 flags an optional inside Beast's parser as maybe-uninitialized.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#pragma GCC diagnostic pop
 #include <boost/json.hpp>
 
 #include <algorithm>
