@@ -104,21 +104,6 @@ struct account_data {
     recoup::recovery_account account;
 };
 
-std::int32_t int_setting(const boost::json::object& settings, std::string_view key, std::int32_t fallback)
-{
-    const auto* v = settings.if_contains(key);
-    if (!v) return fallback;
-    if (v->is_int64()) return static_cast<std::int32_t>(v->as_int64());
-    if (v->is_uint64()) return static_cast<std::int32_t>(v->as_uint64());
-    if (v->is_string()) {
-        try {
-            return std::stoi(std::string(v->as_string()));
-        } catch (const std::exception&) {
-        }
-    }
-    return fallback;
-}
-
 // The profile's retry schedule, in the reference's shape {"start_after":60,"frequencies":[[10800,2],...]};
 // absent or unreadable: the reference's default.
 recoup::retry_schedule schedule_of(const std::optional<std::string>& text)
