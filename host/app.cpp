@@ -4,7 +4,8 @@
 
 namespace recoupd {
 
-recoup::result<plugin_registry> plugin_registry::load_dir(const std::filesystem::path& dir)
+recoup::result<std::vector<std::shared_ptr<const recoup::plugin::library>>>
+load_plugin_dir(const std::filesystem::path& dir)
 {
     std::error_code ec;
     std::vector<std::filesystem::path> files;
@@ -17,14 +18,23 @@ recoup::result<plugin_registry> plugin_registry::load_dir(const std::filesystem:
         return recoup::fail(recoup::error::plugin_load_failed, dir.string(),
                             "cannot read the plugin directory: " + ec.message());
     std::sort(files.begin(), files.end());
-    plugin_registry out;
+    std::vector<std::shared_ptr<const recoup::plugin::library>> out;
     for (const auto& file : files) {
         auto lib = recoup::plugin::load_library(file);
         if (!lib) return lib.error();
-        if ((*lib)->info().kind != RECOUP_PLUGIN_KIND_BILLING_CONNECTOR) continue;
-        const std::string name = (*lib)->info().name;
-        out.connectors_.insert_or_assign(name, recoup::plugin::dynamic_connector(std::move(*lib)));
+        out.push_back(std::move(*lib));
     }
+    return out;
+}
+
+recoup::result<plugin_registry> plugin_registry::load_dir(const std::filesystem::path& dir)
+{
+    auto libs = load_plugin_dir(dir);
+    if (!libs) return libs.error();
+    plugin_registry out;
+    for (auto& lib : *libs)
+        if (lib->info().kind == RECOUP_PLUGIN_KIND_BILLING_CONNECTOR)
+            out.connectors_.insert_or_assign(lib->info().name, recoup::plugin::dynamic_connector(lib));
     return out;
 }
 

@@ -20,6 +20,11 @@
 
 namespace recoupd {
 
+// Every recoup_*.so of a directory, loaded and checked, in file-name order. A plugin that fails
+// to load fails the whole directory: the message names the file.
+recoup::result<std::vector<std::shared_ptr<const recoup::plugin::library>>>
+load_plugin_dir(const std::filesystem::path& dir);
+
 // Billing-connector plugins by name, loaded from every recoup_*.so of a directory. Payment
 // processor plugins found there are skipped (the scheduler loads those).
 class plugin_registry {

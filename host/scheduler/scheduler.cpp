@@ -93,25 +93,12 @@ std::string charge_label(const recoup::charge_result& c)
 
 recoup::result<processor_registry> processor_registry::load_dir(const std::filesystem::path& dir)
 {
-    std::error_code ec;
-    std::vector<std::filesystem::path> files;
-    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-        const auto name = entry.path().filename().string();
-        if (entry.is_regular_file() && name.starts_with("recoup_") && name.ends_with(".so"))
-            files.push_back(entry.path());
-    }
-    if (ec)
-        return recoup::fail(recoup::error::plugin_load_failed, dir.string(),
-                            "cannot read the plugin directory: " + ec.message());
-    std::sort(files.begin(), files.end());
+    auto libs = load_plugin_dir(dir);
+    if (!libs) return libs.error();
     processor_registry out;
-    for (const auto& file : files) {
-        auto lib = recoup::plugin::load_library(file);
-        if (!lib) return lib.error();
-        if ((*lib)->info().kind != RECOUP_PLUGIN_KIND_PAYMENT_PROCESSOR) continue;
-        const std::string name = (*lib)->info().name;
-        out.processors_.insert_or_assign(name, recoup::plugin::dynamic_processor(std::move(*lib)));
-    }
+    for (auto& lib : *libs)
+        if (lib->info().kind == RECOUP_PLUGIN_KIND_PAYMENT_PROCESSOR)
+            out.processors_.insert_or_assign(lib->info().name, recoup::plugin::dynamic_processor(lib));
     return out;
 }
 
