@@ -3,6 +3,8 @@
 // them and the processor's charge request and result. Unknown fields are ignored.
 #pragma once
 
+#include "stripe_common/amounts.hpp"
+
 #include <recoup/connector.hpp>
 #include <recoup/error.hpp>
 #include <recoup/money.hpp>
@@ -190,35 +192,10 @@ inline charge_result to_charge_result(const stripe_payment_intent& pi)
 // ---------------------------------------------------------------------------------------------
 // Amounts
 
-// Currencies whose unit in Stripe's API differs from ISO 4217's minor unit: ISK and UGX stay
-// two-decimal at Stripe for backwards compatibility, MGA is zero-decimal.
-struct stripe_exponent {
-    std::string_view code;
-    int exponent;
-};
-
-inline constexpr std::array<stripe_exponent, 3> stripe_exponents{{{"ISK", 2}, {"MGA", 0}, {"UGX", 2}}};
-
-// ISO minor units (recoup's amounts) to Stripe's `amount`; exact or an error, never rounded.
+// ISO minor units (recoup's amounts) to Stripe's `amount` (see stripe_common/amounts.hpp).
 inline result<std::int64_t> stripe_amount(std::int64_t minor, const currency& cur)
 {
-    int exponent = cur.exponent;
-    for (const auto& [code, e] : stripe_exponents)
-        if (code == cur.str()) exponent = e;
-    std::int64_t out = minor;
-    for (int i = cur.exponent; i < exponent; ++i) {
-        if (out > std::numeric_limits<std::int64_t>::max() / 10)
-            return fail(error::amount_out_of_range, "amount", "too large for Stripe");
-        out *= 10;
-    }
-    for (int i = exponent; i < cur.exponent; ++i) {
-        if (out % 10 != 0)
-            return fail(error::amount_out_of_range, "amount",
-                        std::string(cur.str()) + " takes whole units at Stripe: " + std::to_string(minor) +
-                            " minor units is not a whole amount");
-        out /= 10;
-    }
-    return out;
+    return stripe_common::to_stripe_amount(minor, cur);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,6 +3,8 @@
 // the small conversions to the unified invoice and attempt. Unknown fields are ignored.
 #pragma once
 
+#include "stripe_common/amounts.hpp"
+
 #include <recoup/connector.hpp>
 #include <recoup/domain.hpp>
 #include <recoup/error.hpp>
@@ -224,6 +226,11 @@ inline stripe_invoice tag_invoke(const json::value_to_tag<stripe_invoice>&, cons
     // Neither amount: the one every Stripe version sends is the one to name.
     if (!i.amount_due && !i.amount_remaining) wire::raise(error::missing_field, "amount_due");
     i.currency = detail::unwrap(parse_currency(wire::required<std::string>(o, "currency"), "currency"));
+    // Stripe's units differ from ISO minor units for a few currencies (ISK, UGX, MGA).
+    if (i.amount_due) i.amount_due = detail::unwrap(stripe_common::from_stripe_amount(*i.amount_due, i.currency, "amount_due"));
+    if (i.amount_remaining)
+        i.amount_remaining =
+            detail::unwrap(stripe_common::from_stripe_amount(*i.amount_remaining, i.currency, "amount_remaining"));
     i.customer = wire::optional<stripe_id>(o, "customer");
     i.customer_address = wire::optional<stripe_address>(o, "customer_address");
     i.attempt_count = wire::optional<std::int32_t>(o, "attempt_count");

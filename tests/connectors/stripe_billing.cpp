@@ -686,3 +686,26 @@ BOOST_AUTO_TEST_CASE(record_back_rejects_bad_input)
     keyless.api_key.clear();
     EXPECT_FAILURE(stripe.record_back(in, keyless.config()), error::no_secret_configured, "api_key");
 }
+
+// Stripe counts ISK and UGX in hundredths and MGA in whole units; recoup uses ISO minor units.
+BOOST_AUTO_TEST_CASE(stripe_amount_units_become_iso_minor_units)
+{
+    using recoup::connectors::stripe_billing::stripe_invoice;
+    auto invoice = [](std::string_view currency, std::int64_t amount) {
+        return recoup::wire::parse_as<stripe_invoice>(R"({"id":"in_units","currency":")" + std::string(currency) +
+                                                      R"(","amount_due":)" + std::to_string(amount) + "}");
+    };
+    BOOST_TEST(invoice("isk", 50000)->amount_due.value() == 500);
+    BOOST_TEST(invoice("ugx", 123400)->amount_due.value() == 1234);
+    BOOST_TEST(invoice("mga", 500)->amount_due.value() == 50000);
+    BOOST_TEST(invoice("usd", 1999)->amount_due.value() == 1999);
+    BOOST_TEST(invoice("jpy", 500)->amount_due.value() == 500);
+    const auto fractional = invoice("isk", 12345);
+    BOOST_TEST_REQUIRE(fractional.has_error());
+    BOOST_TEST((fractional.error().code == error::amount_out_of_range));
+    BOOST_TEST(fractional.error().field == "amount_due");
+    // And back: the processor sends Stripe's units.
+    const auto isk = *recoup::find_currency("ISK");
+    BOOST_TEST(recoup::stripe_common::to_stripe_amount(500, isk).value() == 50000);
+    BOOST_TEST(recoup::stripe_common::from_stripe_amount(50000, isk).value() == 500);
+}
