@@ -47,6 +47,7 @@ constexpr expected_code all_codes[] = {
     {error::plugin_wrong_kind, 503, "plugin_wrong_kind"},
     {error::plugin_exception, 504, "plugin_exception"},
     {error::plugin_invalid_output, 505, "plugin_invalid_output"},
+    {error::internal_fault, 600, "internal_fault"},
 };
 
 } // namespace

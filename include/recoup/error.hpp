@@ -42,6 +42,8 @@ enum class error {
     plugin_wrong_kind,               // a processor where a connector was expected, or the reverse
     plugin_exception,                // the plugin threw or returned an undeclared error
     plugin_invalid_output,           // the plugin's output does not parse
+    // host (6xx)
+    internal_fault = 600,            // a fault retrying cannot mend (a corrupt row, no randomness)
 };
 
 // Short, lowercase, no final period.

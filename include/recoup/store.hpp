@@ -4,7 +4,8 @@
 // The unit of work is a transaction: the flow runs one webhook inside one transaction and the
 // host commits it. Because the flow only sees a transaction, a host can run several webhooks in
 // one database transaction, each inside a savepoint (group commit), without the flow changing.
-// Storage failures are thrown (any std::exception); the flow turns them into storage_unavailable.
+// Storage failures are thrown as storage_error; the flow turns them into storage_unavailable
+// (503, try again). Any other exception is a fault that retrying cannot mend (500).
 #pragma once
 
 #include <recoup/detail/config.hpp>
@@ -13,9 +14,17 @@
 #include <concepts>
 #include <cstdint>
 #include <optional>
+#include <stdexcept>
 #include <string>
 
 RECOUP_BEGIN_NAMESPACE
+
+// The database could not do its part (unreachable, timed out, deadlocked): the same request may
+// succeed later. A store throws this, and only this, for such faults.
+class storage_error : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
 
 // payment_intent
 struct intent_record {
