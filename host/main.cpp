@@ -1,10 +1,11 @@
-// recoupd, the reference host. For now a command-line tool: one table of commands, each with its
-// own arguments and --help. New commands go into the table.
+// recoupd, the reference host: one table of commands, each with its own arguments and --help.
+// New commands go into the table.
 #include "cli/command.hpp"
+#include "cli/demo_commands.hpp"
 #include "cli/plugin_commands.hpp"
+#include "cli/scheduler_command.hpp"
+#include "cli/serve_command.hpp"
 #include "cli/storage_commands.hpp"
-#include "scheduler/command.hpp"
-#include "serve.hpp"
 
 #include <iostream>
 

@@ -1,10 +1,11 @@
 #include "cli/storage_commands.hpp"
 
-#include "store/database_url.hpp"
+#include "cli/flags.hpp"
+#include "settings.hpp"
 #include "store/soci_store.hpp"
-#include "scheduler/settings.hpp"
 
 #include <recoup/plugin/loader.hpp>
+#include <recoup/retry.hpp>
 
 #include <boost/json.hpp>
 
@@ -16,34 +17,11 @@
 #include <random>
 #include <stdexcept>
 
-#ifndef RECOUPD_BUNDLED_PLUGIN_DIR
-#define RECOUPD_BUNDLED_PLUGIN_DIR ""
-#endif
-#ifndef RECOUPD_INSTALLED_PLUGIN_DIR
-#define RECOUPD_INSTALLED_PLUGIN_DIR "/usr/local/lib/recoup/plugins"
-#endif
-
 namespace recoupd::cli {
 
 namespace {
 
 namespace json = boost::json;
-
-event_replayer& replayer()
-{
-    static event_replayer r;
-    return r;
-}
-
-constexpr flag_spec database_flag{"database", "URL",
-                                  "sqlite:PATH or postgresql://user@host:port/db "
-                                  "(default $RECOUP_DATABASE_URL, else sqlite:var/recoup.db)"};
-
-database_url database_of(const parsed_args& args)
-{
-    const auto flag = args.value("database");
-    return parse_database_url(database_url_from(flag ? &*flag : nullptr));
-}
 
 // A missing table means the database was never migrated: say what to run.
 std::string with_hint(const std::string& message)
@@ -69,23 +47,6 @@ int with_store(const parsed_args& args, context& ctx, F&& body)
     }
 }
 
-std::string required(const parsed_args& args, std::string_view flag)
-{
-    auto v = args.value(flag);
-    if (!v || v->empty()) throw usage_error("--" + std::string(flag) + " is required");
-    return *v;
-}
-
-long long number(std::string_view text, std::string_view what, long long min)
-{
-    long long n = 0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-    if (ec != std::errc() || end != text.data() + text.size() || n < min)
-        throw usage_error(std::string(what) + " must be a whole number of at least " + std::to_string(min) +
-                          ", not \"" + std::string(text) + "\"");
-    return n;
-}
-
 std::string iso_time(std::int64_t unix_seconds)
 {
     const std::time_t t = static_cast<std::time_t>(unix_seconds);
@@ -103,13 +64,13 @@ std::string migration_label(const migration_state& m)
     return std::string(version) + "_" + m.name;
 }
 
-std::string plugin_dir_of(const parsed_args& args)
+// "cascading, monitoring": the names a profile's retry algorithm may take.
+std::string retry_algorithm_names()
 {
-    if (auto v = args.value("plugin-dir"); v && !v->empty()) return *v;
-    if (const char* env = std::getenv("RECOUP_PLUGIN_DIR"); env != nullptr && *env != '\0') return env;
-    const std::string bundled = RECOUPD_BUNDLED_PLUGIN_DIR;
-    if (!bundled.empty() && std::filesystem::is_directory(bundled)) return bundled;
-    return RECOUPD_INSTALLED_PLUGIN_DIR;
+    std::string out;
+    for (const auto& [value, name] : recoup::enum_names<recoup::retry_algorithm>::values)
+        out += (out.empty() ? "" : ", ") + std::string(name);
+    return out;
 }
 
 // --setting key=value: the value is JSON when it parses as JSON, else a string.
@@ -128,8 +89,6 @@ json::object settings_of(const parsed_args& args)
 }
 
 } // namespace
-
-void set_event_replayer(event_replayer r) { replayer() = std::move(r); }
 
 // ---- migrate ------------------------------------------------------------------------------------
 
@@ -198,10 +157,13 @@ int profile_add(const parsed_args& args, context& ctx)
 {
     profile_record p;
     p.id = required(args, "id");
-    p.retry_algorithm = args.value("retry-algorithm").value_or("cascading");
+    if (auto algorithm = args.value("retry-algorithm")) {
+        if (!recoup::enum_from_string<recoup::retry_algorithm>(*algorithm))
+            throw usage_error("--retry-algorithm must be one of " + retry_algorithm_names() + ", not \"" + *algorithm +
+                              "\"");
+        p.retry_algorithm = *algorithm;
+    }
     p.retry_schedule = args.value("retry-schedule");
-    if (p.retry_algorithm != "cascading" && p.retry_algorithm != "monitoring")
-        throw usage_error("--retry-algorithm must be cascading or monitoring, not \"" + p.retry_algorithm + "\"");
     if (p.retry_schedule && !parse_retry_schedule(*p.retry_schedule))
         throw usage_error("--retry-schedule must be JSON {\"start_after\":SECONDS,\"frequencies\":[[SECONDS,COUNT],...]} "
                           "with non-negative numbers, not " + *p.retry_schedule);
@@ -430,7 +392,6 @@ int events_replay(const parsed_args& args, context& ctx)
         o["payment_id"] = e->payment_id ? json::value(*e->payment_id) : json::value(nullptr);
         o["body"] = e->body ? json::value(*e->body) : json::value(nullptr);
         ctx.out << json::serialize(o) << "\n";
-        if (replayer()) return replayer()(store, *e, ctx);
         return exit_ok;
     });
 }

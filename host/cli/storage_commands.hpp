@@ -6,14 +6,6 @@
 #include "cli/args.hpp"
 #include "cli/command.hpp"
 
-#include <recoup/store.hpp>
-
-#include <functional>
-
-namespace recoupd {
-class soci_store;
-}
-
 namespace recoupd::cli {
 
 extern const args_spec migrate_args;
@@ -36,11 +28,5 @@ int events_list(const parsed_args& args, context& ctx);
 
 extern const args_spec events_replay_args;
 int events_replay(const parsed_args& args, context& ctx);
-
-// `events replay ID` prints the stored event; when a replayer is set (the HTTP side sets one that
-// runs the stored body through the flow again), it is then called and its status is the exit
-// status.
-using event_replayer = std::function<int(soci_store& store, const recoup::event_record& event, context& ctx)>;
-void set_event_replayer(event_replayer replayer);
 
 } // namespace recoupd::cli

@@ -1,8 +1,10 @@
 #include "http/admin.hpp"
 
 #include "app.hpp"
+#include "http/reply.hpp"
 #include "scheduler/scheduler.hpp"
 
+#include <recoup/api_error.hpp>
 #include <recoup/crypto.hpp>
 #include <recoup/flow.hpp>
 #include <recoup/workflow.hpp>
@@ -17,15 +19,6 @@ namespace {
 
 namespace bhttp = boost::beast::http;
 namespace json = boost::json;
-
-response reply(int status, std::string body, const request& req)
-{
-    response res{static_cast<bhttp::status>(status), req.version()};
-    res.set(bhttp::field::content_type, "application/json");
-    res.body() = std::move(body);
-    res.keep_alive(req.keep_alive());
-    return res;
-}
 
 // Compared in constant time; an unset or empty RECOUP_ADMIN_TOKEN lets nobody in.
 bool authorized(const request& req)
@@ -66,15 +59,11 @@ json::value optional_string(const std::optional<std::string>& s)
 
 response handle_workflow(app& a, const request& req, const std::string& payment_id)
 {
-    if (!authorized(req))
-        return error_reply(401, "invalid_request", "IR_01", "a valid admin bearer token is required",
-                           req.version(), req.keep_alive());
+    if (!authorized(req)) return reply::unauthorized(req, "a valid admin bearer token is required");
     try {
         auto tx = a.store.begin();
         auto intent = tx.find_intent(payment_id);
-        if (!intent)
-            return error_reply(404, "invalid_request", "WE_04", "unknown payment " + payment_id, req.version(),
-                               req.keep_alive());
+        if (!intent) return reply::not_found(req, "unknown payment " + payment_id);
         const auto task = tx.find_task(recoup::execute_workflow_task_id(payment_id));
         const auto psync = tx.find_task(recoup::psync_task_id(payment_id));
         const auto record_back = tx.find_task(record_back_task_id(payment_id));
@@ -102,12 +91,11 @@ response handle_workflow(app& a, const request& req, const std::string& payment_
                           {"psync_task", task_json(psync)},
                           {"record_back_task", task_json(record_back)},
                           {"attempts", std::move(attempts)}};
-        return reply(200, json::serialize(body), req);
-    } catch (const std::exception&) {
+        return reply::json(req, 200, json::serialize(body));
+    } catch (const recoup::storage_error&) {
         a.metrics.count_database_error();
-        auto res = error_reply(503, "api", "HE_03", "storage unavailable", req.version(), req.keep_alive());
-        res.set(bhttp::field::retry_after, std::to_string(a.config.retry_after.count()));
-        return res;
+        return reply::unavailable(req, recoup::api_error::storage_unavailable, "storage unavailable",
+                                  a.config.retry_after);
     }
 }
 

@@ -4,7 +4,7 @@
 // answers 401.
 #pragma once
 
-#include "http/server.hpp"
+#include "http/message.hpp"
 
 #include <string>
 

@@ -4,8 +4,10 @@
 #include "app.hpp"
 #include "http/admin.hpp"
 #include "http/log.hpp"
-#include "scheduler/settings.hpp"
+#include "http/reply.hpp"
+#include "settings.hpp"
 
+#include <recoup/api_error.hpp>
 #include <recoup/flow.hpp>
 
 #include <chrono>
@@ -17,46 +19,19 @@ namespace bhttp = boost::beast::http;
 
 namespace {
 
-// ---- small answers --------------------------------------------------------------------------
-
-response json_reply(int status, std::string body, const request& req)
-{
-    response res{static_cast<bhttp::status>(status), req.version()};
-    res.set(bhttp::field::content_type, "application/json");
-    res.body() = std::move(body);
-    res.keep_alive(req.keep_alive());
-    return res;
-}
-
-response not_found(const request& req, std::string_view message)
-{
-    return error_reply(404, "invalid_request", "WE_04", message, req.version(), req.keep_alive());
-}
-
-response method_not_allowed(const request& req, std::string_view allow)
-{
-    auto res = error_reply(405, "invalid_request", "WE_07",
-                           "method " + std::string(req.method_string()) + " not allowed here; use " +
-                               std::string(allow),
-                           req.version(), req.keep_alive());
-    res.set(bhttp::field::allow, allow);
-    return res;
-}
-
-response unavailable(app& a, const request& req, std::string_view code, std::string_view message)
-{
-    auto res = error_reply(503, "api", code, message, req.version(), req.keep_alive());
-    res.set(bhttp::field::retry_after, std::to_string(a.config.retry_after.count()));
-    return res;
-}
-
-// The flow's failure as SPEC.md §1 says (status + error body), Retry-After on a 503.
+// The flow's failure as docs/behaviour.md §1 says (status + error body), Retry-After on a 503.
 response flow_failure(app& a, const request& req, const recoup::failure& f)
 {
     const auto api = recoup::error_response(f);
-    auto res = json_reply(api.status, api.body, req);
+    auto res = reply::json(req, api.status, api.body);
     if (api.status == 503) res.set(bhttp::field::retry_after, std::to_string(a.config.retry_after.count()));
     return res;
+}
+
+response storage_down(app& a, const request& req, std::string_view message)
+{
+    a.metrics.count_database_error();
+    return reply::unavailable(req, recoup::api_error::storage_unavailable, message, a.config.retry_after);
 }
 
 // ---- request pieces -------------------------------------------------------------------------
@@ -137,25 +112,23 @@ response handle_webhook(app& a, const request& req, const route& r, webhook_log_
     account_data data;
     try {
         const auto profile = a.store.find_profile(r.profile_id);
-        if (!profile) return not_found(req, "unknown profile " + r.profile_id);
+        if (!profile) return reply::not_found(req, "unknown profile " + r.profile_id);
         data.account.schedule = schedule_of(profile->retry_schedule);
         data.account.algorithm = recoup::enum_from_string<recoup::retry_algorithm>(profile->retry_algorithm)
                                      .value_or(recoup::retry_algorithm::cascading);
         auto mca = a.store.find_mca(r.profile_id, r.mca_id, recoup::to_unix_seconds(a.clock.now()));
-        if (!mca) return not_found(req, "unknown merchant connector account " + r.mca_id + " in profile " + r.profile_id);
+        if (!mca)
+            return reply::not_found(req, "unknown merchant connector account " + r.mca_id + " in profile " + r.profile_id);
         data.mca = std::move(*mca);
-    } catch (const std::exception&) {
-        a.metrics.count_database_error();
-        log.error_code = "storage_unavailable";
-        return unavailable(a, req, "HE_03", "storage unavailable");
+    } catch (const recoup::storage_error&) {
+        log.error_code = recoup::to_string(recoup::error::storage_unavailable);
+        return storage_down(a, req, "storage unavailable");
     }
     log.connector = data.mca.connector;
 
     // 2. MCA -> connector
-    const auto* connector = a.plugins.find(data.mca.connector);
-    if (!connector)
-        return error_reply(500, "api", "HE_00", "connector plugin \"" + data.mca.connector + "\" is not loaded",
-                           req.version(), req.keep_alive());
+    const auto* connector = a.plugins.connector(data.mca.connector);
+    if (!connector) return reply::internal(req, "connector plugin \"" + data.mca.connector + "\" is not loaded");
     fill_account(data, a);
 
     // 3. connector -> flow (sync calls outside the transaction) -> store
@@ -176,14 +149,16 @@ response handle_webhook(app& a, const request& req, const route& r, webhook_log_
         if (code >= 100 && code < 200) a.metrics.count_verification_failure(log.connector);
         if (f.code == recoup::error::storage_unavailable || f.code == recoup::error::storage_conflict)
             a.metrics.count_database_error();
-        return flow_failure(a, req, f);
+        auto res = flow_failure(a, req, f);
+        if (res.result_int() >= 500) log.detail = f.what();
+        return res;
     }
     log.event_id = outcome->event_id;
     log.event_type = std::string(recoup::to_string(outcome->event_type));
     log.action = std::string(recoup::to_string(outcome->action));
     log.outcome = outcome->outcome;
     a.metrics.count_action(log.action);
-    return json_reply(outcome->http_status, std::move(outcome->body), req);
+    return reply::json(req, outcome->http_status, std::move(outcome->body));
 }
 
 response handle_ready(app& a, const request& req)
@@ -194,9 +169,8 @@ response handle_ready(app& a, const request& req)
     } catch (const std::exception&) {
         up = false;
     }
-    if (up) return json_reply(200, R"({"status":"ready"})", req);
-    a.metrics.count_database_error();
-    return unavailable(a, req, "HE_03", "database unreachable");
+    if (up) return reply::json(req, 200, R"({"status":"ready"})");
+    return storage_down(a, req, "database unreachable");
 }
 
 response handle_metrics(app& a, const request& req)
@@ -268,18 +242,25 @@ response handle(app& a, request&& req)
     webhook_log_entry log;
     response res;
     switch (r.kind) {
-    case route::none: res = not_found(req, "no such route"); break;
-    case route::health: res = is_get(req) ? json_reply(200, R"({"status":"ok"})", req) : method_not_allowed(req, "GET"); break;
-    case route::ready: res = is_get(req) ? handle_ready(a, req) : method_not_allowed(req, "GET"); break;
-    case route::metrics: res = is_get(req) ? handle_metrics(a, req) : method_not_allowed(req, "GET"); break;
-    case route::workflow: res = is_get(req) ? handle_workflow(a, req, r.payment_id) : method_not_allowed(req, "GET"); break;
+    case route::none: res = reply::not_found(req, "no such route"); break;
+    case route::health: res = is_get(req) ? reply::json(req, 200, R"({"status":"ok"})") : reply::method_not_allowed(req, "GET"); break;
+    case route::ready: res = is_get(req) ? handle_ready(a, req) : reply::method_not_allowed(req, "GET"); break;
+    case route::metrics: res = is_get(req) ? handle_metrics(a, req) : reply::method_not_allowed(req, "GET"); break;
+    case route::workflow: res = is_get(req) ? handle_workflow(a, req, r.payment_id) : reply::method_not_allowed(req, "GET"); break;
     case route::webhook:
         if (req.method() != bhttp::verb::post) {
-            res = method_not_allowed(req, "POST");
+            res = reply::method_not_allowed(req, "POST");
             break;
         }
         log.request_id = next_request_id();
-        res = handle_webhook(a, req, r, log);
+        try {
+            res = handle_webhook(a, req, r, log);
+        } catch (const std::exception& e) {
+            // Not a storage fault (those are answered 503 where they happen): retrying cannot help.
+            log.error_code = recoup::to_string(recoup::error::internal_fault);
+            log.detail = e.what();
+            res = reply::internal(req, "internal error");
+        }
         break;
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

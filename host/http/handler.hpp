@@ -1,8 +1,8 @@
 // recoupd: request handling as a free function of (app, request) -> response, with no socket in
-// sight (STYLE.md, "The host"). Routes of SPEC.md §1 plus /health, /ready and /metrics.
+// sight. Routes of docs/behaviour.md §1 plus /health, /ready and /metrics.
 #pragma once
 
-#include "http/server.hpp"
+#include "http/message.hpp"
 
 #include <optional>
 #include <string>

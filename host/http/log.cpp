@@ -30,6 +30,7 @@ std::string to_json_line(const webhook_log_entry& e)
     o["outcome"] = e.outcome;
     o["status"] = e.status;
     if (e.error_code) o["error"] = *e.error_code;
+    if (e.detail) o["detail"] = *e.detail;
     // Boost.JSON writes doubles as 1.468E0: write the latency by hand, to the microsecond.
     std::string line = boost::json::serialize(o);
     char latency[64];

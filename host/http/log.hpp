@@ -20,6 +20,7 @@ struct webhook_log_entry {
     std::string outcome;
     int status = 0;
     std::optional<std::string> error_code; // recoup's error kind when the webhook failed
+    std::optional<std::string> detail;     // why a 5xx happened, for the operator (never in the answer)
     double latency_ms = 0;
 };
 

@@ -1,12 +1,15 @@
 #include "http/server.hpp"
 
+#include "http/reply.hpp"
+
+#include <recoup/api_error.hpp>
+
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
-#include <boost/json.hpp>
 
 #include <charconv>
 #include <optional>
@@ -20,18 +23,7 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = beast::http;
 using tcp = asio::ip::tcp;
-
-response error_reply(int status, std::string_view type, std::string_view code, std::string_view message,
-                     unsigned req_version, bool keep_alive)
-{
-    boost::json::object err{{"type", type}, {"code", code}, {"message", message}};
-    response res{static_cast<bhttp::status>(status), req_version};
-    res.set(bhttp::field::content_type, "application/json");
-    res.body() = boost::json::serialize(boost::json::object{{"error", std::move(err)}});
-    res.keep_alive(keep_alive);
-    res.prepare_payload();
-    return res;
-}
+namespace api_error = recoup::api_error;
 
 void parse_listen(std::string_view listen, std::string& host, unsigned short& port)
 {
@@ -102,7 +94,7 @@ private:
         try {
             res_ = server_.handler_(std::move(req));
         } catch (const std::exception&) {
-            res_ = error_reply(500, "api", "HE_00", "internal error", version);
+            res_ = reply::error(500, api_error::api, api_error::internal, "internal error", version);
         }
         res_.version(version);
         res_.keep_alive(keep_alive && !server_.stopping_);
@@ -121,15 +113,15 @@ private:
     void on_read_error(beast::error_code ec)
     {
         if (ec == bhttp::error::body_limit)
-            return reject(413, "WE_05", "request body larger than the limit of " +
+            return reject(413, api_error::body_too_large, "request body larger than the limit of " +
                                             std::to_string(options().body_limit) + " bytes");
         if (ec == bhttp::error::header_limit)
-            return reject(431, "WE_06", "request header fields larger than the limit of " +
+            return reject(431, api_error::headers_too_large, "request header fields larger than the limit of " +
                                             std::to_string(options().header_limit) + " bytes");
         if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
             ec == asio::error::connection_reset || ec == asio::error::eof || ec == bhttp::error::partial_message)
             return close();
-        reject(400, "WE_02", "malformed HTTP request: " + ec.message());
+        reject(400, api_error::malformed, "malformed HTTP request: " + ec.message());
     }
 
     // Answers a request the server cannot take, then drains what the client still sends (so
@@ -138,7 +130,7 @@ private:
     {
         ++server_.in_flight_;
         if (options().on_rejected) options().on_rejected(status);
-        res_ = error_reply(status, "invalid_request", code, message, 11, false);
+        res_ = reply::error(status, api_error::invalid_request, code, message);
         bhttp::async_write(stream_, res_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
             --self->server_.in_flight_;
             if (ec) return self->close();

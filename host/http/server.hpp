@@ -4,10 +4,11 @@
 // every read, N threads, and a graceful stop that lets requests in flight finish.
 #pragma once
 
+#include "http/message.hpp"
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/strand.hpp>
-#include <boost/beast/http.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -18,13 +19,6 @@
 #include <string_view>
 
 namespace recoupd::http {
-
-using request = boost::beast::http::request<boost::beast::http::string_body>;
-using response = boost::beast::http::response<boost::beast::http::string_body>;
-
-// {"error":{"type":..,"code":..,"message":..}} with that status, keep-alive as in `req_version`.
-response error_reply(int status, std::string_view type, std::string_view code, std::string_view message,
-                     unsigned req_version = 11, bool keep_alive = false);
 
 struct server_options {
     std::string host = "127.0.0.1";

@@ -89,31 +89,11 @@ std::string charge_label(const recoup::charge_result& c)
 
 } // namespace
 
-// ---- processors -------------------------------------------------------------------------------
-
-recoup::result<processor_registry> processor_registry::load_dir(const std::filesystem::path& dir)
-{
-    auto libs = load_plugin_dir(dir);
-    if (!libs) return libs.error();
-    processor_registry out;
-    for (auto& lib : *libs)
-        if (lib->info().kind == RECOUP_PLUGIN_KIND_PAYMENT_PROCESSOR)
-            out.processors_.insert_or_assign(lib->info().name, recoup::plugin::dynamic_processor(lib));
-    return out;
-}
-
-const recoup::plugin::dynamic_processor* processor_registry::find(std::string_view name) const
-{
-    auto it = processors_.find(name);
-    return it == processors_.end() ? nullptr : &it->second;
-}
-
 // ---- the scheduler ------------------------------------------------------------------------------
 
-scheduler::scheduler(soci_store& store, const plugin_registry& connectors, processor_registry processors,
-                     const http::client& client, http::metrics* metrics, scheduler_options options)
-    : store_(store), connectors_(connectors), processors_(std::move(processors)), client_(client),
-      metrics_(metrics), options_(options)
+scheduler::scheduler(soci_store& store, const recoupd::plugins& plugins, const outbound::client& client,
+                     recoupd::metrics* metrics, scheduler_options options)
+    : store_(store), plugins_(plugins), client_(client), metrics_(metrics), options_(options)
 {
 }
 
@@ -213,7 +193,7 @@ void rearm_claimed(soci_store& store, const task_record& claimed, std::int64_t a
 }
 
 // The intent and what is needed to charge it again, or the business status to finish with.
-std::variant<resolved, std::string> resolve(soci_store& store, const processor_registry& processors,
+std::variant<resolved, std::string> resolve(soci_store& store, const recoupd::plugins& plugins,
                                             const std::string& payment_id)
 {
     resolved r;
@@ -262,7 +242,7 @@ std::variant<resolved, std::string> resolve(soci_store& store, const processor_r
     if (!payment) return std::string(host_business_status::no_processor_mapping);
     r.payment = std::move(*payment);
     r.payment_settings = object_of(r.payment.settings);
-    r.processor = processors.find(r.payment.connector);
+    r.processor = plugins.processor(r.payment.connector);
     if (!r.processor) return std::string(host_business_status::processor_unavailable);
 
     r.charge.payment_id = r.intent.id;
@@ -285,7 +265,7 @@ std::optional<recoup::attempt_record> attempt_by_id(soci_store::transaction& tx,
 // Performs a processor step: its immediate result, or the request against the MCA's base URL.
 // nullopt: no usable answer (transport failure, or an answer the plugin could not read).
 template <class Parse>
-std::optional<recoup::charge_result> perform_step(const http::client& client, const resolved& r,
+std::optional<recoup::charge_result> perform_step(const outbound::client& client, const resolved& r,
                                                   const recoup::charge_step& step, Parse&& parse)
 {
     if (step.result) return step.result;
@@ -411,7 +391,7 @@ static std::string apply_decision(soci_store& store, const resolved& r, const st
 
 std::string scheduler::run_execute(const task_record& task, std::int64_t now)
 {
-    auto found = resolve(store_, processors_, task.payment_id);
+    auto found = resolve(store_, plugins_, task.payment_id);
     if (auto* why = std::get_if<std::string>(&found)) {
         finish_claimed(store_, task, *why, now);
         return "finished";
@@ -493,7 +473,7 @@ std::string scheduler::run_execute(const task_record& task, std::int64_t now)
 std::string scheduler::run_psync(const task_record& task, std::int64_t now)
 {
     const auto data = object_of(task.tracking_data);
-    auto found = resolve(store_, processors_, task.payment_id);
+    auto found = resolve(store_, plugins_, task.payment_id);
     if (auto* why = std::get_if<std::string>(&found)) {
         finish_claimed(store_, task, *why, now);
         return "finished";
@@ -545,7 +525,7 @@ std::string scheduler::run_record_back(const task_record& task, std::int64_t now
     const auto profile = string_of(data, "profile_id").value_or("");
     const auto billing_id = string_of(data, "billing_mca_id").value_or("");
     auto billing = store_.find_mca(profile, billing_id);
-    const auto* connector = billing ? connectors_.find(billing->connector) : nullptr;
+    const auto* connector = billing ? plugins_.connector(billing->connector) : nullptr;
     if (!connector || !connector->info().can_record_back()) {
         finish_claimed(store_, task, host_business_status::record_back_not_supported, now);
         return "not_supported";

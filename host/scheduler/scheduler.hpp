@@ -10,10 +10,10 @@
 // the processor's idempotency key, so a rerun never charges twice.
 #pragma once
 
-#include "app.hpp"
-#include "http/client.hpp"
-#include "http/metrics.hpp"
-#include "scheduler/settings.hpp"
+#include "metrics.hpp"
+#include "outbound/client.hpp"
+#include "plugins.hpp"
+#include "settings.hpp"
 #include "store/soci_store.hpp"
 
 #include <recoup/plugin/loader.hpp>
@@ -56,16 +56,6 @@ inline std::string record_back_task_id(std::string_view payment_id)
     return "PASSIVE_RECOVERY_WORKFLOW_RECORD_BACK_WORKFLOW_" + std::string(payment_id);
 }
 
-// Payment-processor plugins by name, from every recoup_*.so of a directory (billing connectors skipped).
-class processor_registry {
-public:
-    static recoup::result<processor_registry> load_dir(const std::filesystem::path& dir);
-    const recoup::plugin::dynamic_processor* find(std::string_view name) const;
-
-private:
-    std::map<std::string, recoup::plugin::dynamic_processor, std::less<>> processors_;
-};
-
 struct scheduler_options {
     std::size_t batch = 50;
     std::int64_t lease_seconds = 300;       // a claimed task is due again after this
@@ -75,8 +65,8 @@ struct scheduler_options {
 
 class scheduler {
 public:
-    scheduler(soci_store& store, const plugin_registry& connectors, processor_registry processors,
-              const http::client& client, http::metrics* metrics, scheduler_options options = {});
+    scheduler(soci_store& store, const recoupd::plugins& plugins, const outbound::client& client,
+              recoupd::metrics* metrics, scheduler_options options = {});
 
     // Claims up to `batch` tasks due at `now` and runs them. Returns how many were claimed.
     std::size_t run_once(std::int64_t now);
@@ -94,10 +84,9 @@ private:
     std::string run_record_back(const recoup::task_record& task, std::int64_t now);
 
     soci_store& store_;
-    const plugin_registry& connectors_;
-    processor_registry processors_;
-    const http::client& client_;
-    http::metrics* metrics_;
+    const recoupd::plugins& plugins_;
+    const outbound::client& client_;
+    recoupd::metrics* metrics_;
     scheduler_options options_;
 };
 

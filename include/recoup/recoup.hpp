@@ -4,6 +4,7 @@
 #include <recoup/detail/config.hpp>
 
 #include <recoup/action_table.hpp>
+#include <recoup/api_error.hpp>
 #include <recoup/clock.hpp>
 #include <recoup/connector.hpp>
 #include <recoup/crypto.hpp>

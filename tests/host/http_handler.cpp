@@ -5,11 +5,11 @@
 #include <boost/test/unit_test.hpp>
 
 #include "app.hpp"
-#include "http/client.hpp"
 #include "http/handler.hpp"
 #include "http/log.hpp"
-#include "http/metrics.hpp"
 #include "http/server.hpp"
+#include "metrics.hpp"
+#include "outbound/client.hpp"
 
 #include <recoup/signature.hpp>
 
@@ -62,7 +62,7 @@ struct app_fixture {
         mca.connector = "stripe_billing";
         mca.secrets = {"whsec_handler"};
         store->add_mca(mca);
-        auto plugins = recoupd::plugin_registry::load_dir(std::getenv("RECOUP_TEST_PLUGIN_DIR"));
+        auto plugins = recoupd::plugins::load_dir(std::getenv("RECOUP_TEST_PLUGIN_DIR"));
         BOOST_REQUIRE(plugins);
         app = std::make_unique<recoupd::app>(*store, std::move(*plugins));
         recoupd::http::set_log_stream(nullptr);
@@ -138,7 +138,7 @@ BOOST_AUTO_TEST_CASE(handle_answers_without_a_network)
 
 BOOST_AUTO_TEST_CASE(base_urls_of_sync_calls)
 {
-    using recoupd::http::base_url;
+    using recoupd::outbound::base_url;
     auto u = base_url::parse("https://v3.recurly.com");
     BOOST_REQUIRE(u);
     BOOST_TEST(u->tls);
@@ -160,7 +160,7 @@ BOOST_AUTO_TEST_CASE(base_urls_of_sync_calls)
 
 BOOST_AUTO_TEST_CASE(unreachable_sync_target_is_a_sync_failure)
 {
-    recoupd::http::client c({std::chrono::milliseconds(500), std::chrono::milliseconds(500)});
+    recoupd::outbound::client c({std::chrono::milliseconds(500), std::chrono::milliseconds(500)});
     const auto r = c.perform("http://127.0.0.1:1", {"GET", "/x", {}, ""});
     BOOST_REQUIRE(!r);
     BOOST_TEST(r.error().code == recoup::error::sync_response_failed);
@@ -217,7 +217,7 @@ BOOST_AUTO_TEST_CASE(https_sync_calls_verify_the_certificate)
         boost::system::error_code ec;
         stream.handshake(asio::ssl::stream_base::server, ec); // fails: the client rejects us
     });
-    recoupd::http::client c({std::chrono::milliseconds(2000), std::chrono::milliseconds(2000)});
+    recoupd::outbound::client c({std::chrono::milliseconds(2000), std::chrono::milliseconds(2000)});
     const auto r = c.perform("https://127.0.0.1:" + std::to_string(port), {"GET", "/x", {}, ""});
     tls_server.join();
     BOOST_REQUIRE(!r);
@@ -242,7 +242,7 @@ BOOST_AUTO_TEST_CASE(listen_addresses)
 
 BOOST_AUTO_TEST_CASE(metrics_text_and_log_line)
 {
-    recoupd::http::metrics m;
+    recoupd::metrics m;
     m.count_request("webhook", 200, "stri\"pe");
     m.observe_duration(0.003);
     const auto text = m.render();

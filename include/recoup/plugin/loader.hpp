@@ -92,6 +92,8 @@ static_assert(has_record_back<dynamic_connector>);
 
 // load_library() plus a check that the plugin is a billing connector.
 result<dynamic_connector> load_connector(const std::filesystem::path& path);
+// The same check on a library already loaded (a host that scans a directory loads each file once).
+result<dynamic_connector> load_connector(std::shared_ptr<const library> lib);
 
 // A payment processor plugin behind the recoup::payment_processor concept.
 class dynamic_processor {
@@ -113,6 +115,7 @@ static_assert(payment_processor<dynamic_processor>);
 
 // load_library() plus a check that the plugin is a payment processor (ABI 1.1 or later).
 result<dynamic_processor> load_processor(const std::filesystem::path& path);
+result<dynamic_processor> load_processor(std::shared_ptr<const library> lib);
 
 } // namespace plugin
 

@@ -169,12 +169,18 @@ inline result<dynamic_connector> load_connector(const std::filesystem::path& pat
 {
     auto lib = load_library(path);
     if (!lib) return lib.error();
-    const auto& d = (*lib)->descriptor();
+    return load_connector(std::move(*lib));
+}
+
+inline result<dynamic_connector> load_connector(std::shared_ptr<const library> lib)
+{
+    const auto& d = lib->descriptor();
+    const std::filesystem::path path = lib->info().path;
     if (d.kind != RECOUP_PLUGIN_KIND_BILLING_CONNECTOR || d.verify_source == nullptr || d.parse_webhook == nullptr)
         return detail::load_failure(error::plugin_wrong_kind, path,
                                     "plugin \"" + path.string() + "\" is a " +
                                         std::string(kind_name(d.kind)) + ", not a billing connector");
-    return dynamic_connector(std::move(*lib));
+    return dynamic_connector(std::move(lib));
 }
 
 inline result<void> dynamic_connector::verify_source(const webhook_request& req, const mca_config& mca,
@@ -243,7 +249,13 @@ inline result<dynamic_processor> load_processor(const std::filesystem::path& pat
 {
     auto lib = load_library(path);
     if (!lib) return lib.error();
-    const auto& d = (*lib)->descriptor();
+    return load_processor(std::move(*lib));
+}
+
+inline result<dynamic_processor> load_processor(std::shared_ptr<const library> lib)
+{
+    const auto& d = lib->descriptor();
+    const std::filesystem::path path = lib->info().path;
     if (d.kind != RECOUP_PLUGIN_KIND_PAYMENT_PROCESSOR)
         return detail::load_failure(error::plugin_wrong_kind, path,
                                     "plugin \"" + path.string() + "\" is a " +
@@ -254,7 +266,7 @@ inline result<dynamic_processor> load_processor(const std::filesystem::path& pat
                                     "incompatible plugin \"" + path.string() +
                                         "\": a payment processor needs ABI 1.1 or later\nPlugin ABI is " +
                                         detail::version_text(d.abi_major, d.abi_minor) + ".");
-    return dynamic_processor(std::move(*lib));
+    return dynamic_processor(std::move(lib));
 }
 
 namespace detail {

@@ -1,6 +1,7 @@
-// recoupd: the outbound HTTP client that performs connectors' sync requests. https (TLS with SNI
-// and certificate verification against the system store) or plain http (loopback fakes); the
-// URL is the MCA's base URL plus the request's path. Blocking, with connect and read timeouts.
+// recoupd: the outbound HTTP client for platform and processor APIs (connectors' sync requests,
+// record-backs, charges). https (TLS with SNI and certificate verification against the system
+// store) or plain http (loopback fakes); the URL is the MCA's base URL plus the request's path.
+// Blocking, with connect and read timeouts.
 #pragma once
 
 #include <recoup/connector.hpp>
@@ -11,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-namespace recoupd::http {
+namespace recoupd::outbound {
 
 struct client_options {
     std::chrono::milliseconds connect_timeout{5000};
@@ -49,4 +50,4 @@ private:
     std::unique_ptr<tls_context> tls_;
 };
 
-} // namespace recoupd::http
+} // namespace recoupd::outbound

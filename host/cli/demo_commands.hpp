@@ -1,14 +1,11 @@
-// recoupd: `serve` (the HTTP host) and `sign` (a signature header for a body: demo and tests).
+// recoupd: `sign` (a signature header for a body) and `demo-info` (webhook paths and secrets),
+// for the local demo and the tests.
 #pragma once
 
 #include "cli/args.hpp"
 #include "cli/command.hpp"
 
 namespace recoupd::cli {
-
-// recoupd serve --listen HOST:PORT --plugin-dir DIR --database URL
-extern const args_spec serve_args;
-int serve(const parsed_args& args, context& ctx);
 
 // recoupd sign stripe|recurly|chargebee --secret S --body-file F: the header value that signs F.
 extern const args_spec sign_args;

@@ -1,4 +1,4 @@
-#include "http/client.hpp"
+#include "outbound/client.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
@@ -16,7 +16,7 @@
 #include <exception>
 #include <stdexcept>
 
-namespace recoupd::http {
+namespace recoupd::outbound {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -182,4 +182,4 @@ recoup::result<recoup::http_response> client::perform(std::string_view base,
     return to_response(std::move(res));
 }
 
-} // namespace recoupd::http
+} // namespace recoupd::outbound

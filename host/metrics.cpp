@@ -1,9 +1,9 @@
-#include "http/metrics.hpp"
+#include "metrics.hpp"
 
 #include <charconv>
 #include <sstream>
 
-namespace recoupd::http {
+namespace recoupd {
 
 namespace {
 
@@ -118,4 +118,4 @@ std::string metrics::render() const
     return out.str();
 }
 
-} // namespace recoupd::http
+} // namespace recoupd

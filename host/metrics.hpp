@@ -9,7 +9,7 @@
 #include <string>
 #include <tuple>
 
-namespace recoupd::http {
+namespace recoupd {
 
 class metrics {
 public:
@@ -42,4 +42,4 @@ private:
     double duration_sum_ = 0;
 };
 
-} // namespace recoupd::http
+} // namespace recoupd

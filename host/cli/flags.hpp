@@ -1,0 +1,45 @@
+// recoupd: what several commands read from their flags, read one way: numbers with bounds, the
+// database URL, the plugin directory and its plugins.
+#pragma once
+
+#include "cli/args.hpp"
+#include "cli/command.hpp"
+#include "plugins.hpp"
+#include "store/database_url.hpp"
+
+#include <climits>
+#include <filesystem>
+#include <optional>
+#include <string_view>
+
+namespace recoupd::cli {
+
+inline constexpr flag_spec database_flag{"database", "URL",
+                                         "sqlite:PATH or postgresql://user@host:port/db "
+                                         "(default $RECOUP_DATABASE_URL, else sqlite:var/recoup.db)"};
+inline constexpr flag_spec plugin_dir_flag{"plugin-dir", "DIR",
+                                           "every recoup_*.so there (default $RECOUP_PLUGIN_DIR, else the bundled "
+                                           "plugins)"};
+
+// The value of --FLAG; a usage_error when it is absent or empty.
+std::string required(const parsed_args& args, std::string_view flag);
+
+// `text` as a whole number in [min, max]; else a usage_error naming `what`.
+long long number(std::string_view text, std::string_view what, long long min, long long max = LLONG_MAX);
+
+// --NAME as a number in [min, max]; `fallback` when the flag is absent.
+long long number_flag(const parsed_args& args, std::string_view name, long long fallback, long long min,
+                      long long max);
+
+// --database, else $RECOUP_DATABASE_URL, else sqlite:var/recoup.db. Throws std::invalid_argument.
+database_url database_of(const parsed_args& args);
+
+// --plugin-dir, else $RECOUP_PLUGIN_DIR, else the build tree's plugins when recoupd runs from
+// there, else the installed ones.
+std::filesystem::path plugin_dir_of(const parsed_args& args);
+
+// The plugins of plugin_dir_of(args); nullopt, with the reason printed, when one fails to load
+// or there is no billing connector at all.
+std::optional<plugins> load_plugins(const parsed_args& args, context& ctx);
+
+} // namespace recoupd::cli
