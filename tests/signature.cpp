@@ -4,6 +4,8 @@
 #define BOOST_TEST_MODULE signature
 #include <boost/test/unit_test.hpp>
 
+#include "support/test_support.hpp"
+
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
@@ -19,32 +21,12 @@ using namespace std::chrono_literals;
 using recoup::error;
 using secrets_t = std::vector<std::string>;
 
-// The exact code, and the failure's text on mismatch so a wrong branch is easy to spot.
-#define EXPECT_FAILURE(expr, expected)                                                            \
-    do {                                                                                          \
-        const auto r_ = (expr);                                                                   \
-        BOOST_TEST_REQUIRE(r_.has_error());                                                       \
-        BOOST_TEST((r_.error().code == (expected)), "got: " << r_.error().what());                \
-    } while (0)
-
-#define EXPECT_OK(expr)                                                                           \
-    do {                                                                                          \
-        const auto r_ = (expr);                                                                   \
-        BOOST_TEST(!r_.has_error(), (r_.has_error() ? r_.error().what() : std::string()));        \
-    } while (0)
-
 namespace {
 
 // The shared vectors are read in place, never copied into the project.
 boost::json::object load_vectors()
 {
-    const char* dir = std::getenv("RECOUP_SHARED_FIXTURES");
-    if (dir == nullptr) throw std::runtime_error("RECOUP_SHARED_FIXTURES is not set");
-    std::ifstream in(std::string(dir) + "/signature_vectors.json", std::ios::binary);
-    if (!in) throw std::runtime_error(std::string("cannot open ") + dir + "/signature_vectors.json");
-    std::ostringstream text;
-    text << in.rdbuf();
-    return boost::json::parse(text.str()).as_object();
+    return boost::json::parse(recoup_test::read_fixture("RECOUP_SHARED_FIXTURES", "signature_vectors.json")).as_object();
 }
 
 const boost::json::object& vectors(std::string_view platform)

@@ -9,22 +9,30 @@
 
 #include <recoup/recoup.hpp>
 
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
 namespace acme {
 
-using namespace recoup;
+namespace json = boost::json;
+namespace wire = recoup::wire;
 
-// Wire structs: named like the JSON, read with wire::required / wire::optional.
+// Wire structs: named like the JSON, read with wire::required / wire::optional and the field
+// readers of recoup/wire_fields.hpp, which validate while reading and name the JSON path.
 struct transaction {
     std::string id;
-    std::int64_t amount = 0;
+    std::int64_t amount = 0; // minor units
     std::string status;
     std::optional<std::string> decline_code;
 };
 
 struct invoice_data {
-    std::string invoice_id;
-    std::int64_t amount_due = 0;
-    std::string currency;
+    recoup::merchant_reference_id invoice_id;
+    std::int64_t amount_due = 0; // minor units
+    recoup::currency currency;
     std::optional<transaction> txn;
 };
 
@@ -34,21 +42,27 @@ struct event {
     std::optional<invoice_data> data;
 };
 
-inline transaction tag_invoke(const boost::json::value_to_tag<transaction>&, const boost::json::value& jv)
+// Integer minor units; a negative amount fails as "amount_out_of_range" at its JSON path.
+inline std::int64_t read_amount(const json::object& o, std::string_view key)
 {
-    const auto& o = wire::as_object(jv);
-    return {wire::required<std::string>(o, "id"), wire::required<std::int64_t>(o, "amount"),
-            wire::required<std::string>(o, "status"), wire::optional<std::string>(o, "decline_code")};
+    return wire::unwrap(recoup::checked_minor_units(wire::required<std::int64_t>(o, key), key));
 }
 
-inline invoice_data tag_invoke(const boost::json::value_to_tag<invoice_data>&, const boost::json::value& jv)
+inline transaction tag_invoke(const json::value_to_tag<transaction>&, const json::value& jv)
 {
     const auto& o = wire::as_object(jv);
-    return {wire::required<std::string>(o, "invoice_id"), wire::required<std::int64_t>(o, "amount_due"),
-            wire::required<std::string>(o, "currency"), wire::optional<transaction>(o, "transaction")};
+    return {wire::required<std::string>(o, "id"), read_amount(o, "amount"), wire::required<std::string>(o, "status"),
+            wire::optional<std::string>(o, "decline_code")};
 }
 
-inline event tag_invoke(const boost::json::value_to_tag<event>&, const boost::json::value& jv)
+inline invoice_data tag_invoke(const json::value_to_tag<invoice_data>&, const json::value& jv)
+{
+    const auto& o = wire::as_object(jv);
+    return {wire::read_reference_id(o, "invoice_id"), read_amount(o, "amount_due"), wire::read_currency(o, "currency"),
+            wire::optional<transaction>(o, "transaction")};
+}
+
+inline event tag_invoke(const json::value_to_tag<event>&, const json::value& jv)
 {
     const auto& o = wire::as_object(jv);
     event e{wire::optional<std::string>(o, "id"), wire::required<std::string>(o, "type"), std::nullopt};
@@ -59,25 +73,30 @@ inline event tag_invoke(const boost::json::value_to_tag<event>&, const boost::js
 class connector {
 public:
     using webhook = event;
+    // The plugin's name: RECOUP_EXPORT_CONNECTOR reads it for the descriptor.
+    static constexpr std::string_view name = "acme";
 
-    result<void> verify_source(const webhook_request& req, const mca_config& mca, time_point now) const
+    recoup::result<void> verify_source(const recoup::webhook_request& req, const recoup::mca_config& mca,
+                                       recoup::time_point now) const
     {
-        auto id = single_header(req, "webhook-id");
-        auto ts = single_header(req, "webhook-timestamp");
-        auto sig = single_header(req, "webhook-signature");
+        auto id = recoup::single_header(req, "webhook-id");
+        auto ts = recoup::single_header(req, "webhook-timestamp");
+        auto sig = recoup::single_header(req, "webhook-signature");
         if (!id) return id.error();
         if (!ts) return ts.error();
         if (!sig) return sig.error();
-        return verify_standard_webhook(*id, *ts, *sig, req.body, mca.secrets, now, mca.signature_tolerance());
+        return recoup::verify_standard_webhook(*id, *ts, *sig, req.body, mca.secrets, now, mca.signature_tolerance());
     }
 
-    result<webhook> parse(const webhook_request& req, const mca_config&, std::span<const sync_exchange>) const
+    recoup::result<webhook> parse(const recoup::webhook_request& req, const recoup::mca_config&,
+                                  std::span<const recoup::sync_exchange>) const
     {
         return wire::parse_as<event>(req.body);
     }
 
-    incoming_webhook_event event_type(const webhook& w) const
+    recoup::incoming_webhook_event event_type(const webhook& w) const
     {
+        using recoup::incoming_webhook_event;
         if (w.type == "invoice.payment_failed") return incoming_webhook_event::recovery_payment_failure;
         if (w.type == "invoice.paid") return incoming_webhook_event::recovery_payment_success;
         if (w.type == "invoice.voided") return incoming_webhook_event::recovery_invoice_cancel;
@@ -86,43 +105,57 @@ public:
 
     std::optional<std::string> event_id(const webhook& w) const { return w.id; }
 
-    result<std::string> object_reference_id(const webhook& w) const
+    recoup::result<std::string> object_reference_id(const webhook& w) const
     {
-        if (!w.data) return fail(error::missing_field, "data");
-        return w.data->invoice_id;
+        if (!w.data) return recoup::fail(recoup::error::missing_field, "data");
+        return w.data->invoice_id.str();
     }
 
-    result<recovery_invoice> invoice_details(const webhook& w) const
+    recoup::result<recoup::recovery_invoice> invoice_details(const webhook& w) const
     {
-        if (!w.data) return fail(error::missing_field, "data");
-        auto ref = merchant_reference_id::make(w.data->invoice_id, "data.invoice_id");
-        if (!ref) return ref.error();
-        auto cur = parse_currency(w.data->currency, "data.currency");
-        if (!cur) return cur.error();
-        recovery_invoice i;
-        i.merchant_reference_id = *ref;
+        if (!w.data) return recoup::fail(recoup::error::missing_field, "data");
+        recoup::recovery_invoice i;
+        i.merchant_reference_id = w.data->invoice_id;
         i.amount = w.data->amount_due;
-        i.currency = *cur;
+        i.currency = w.data->currency;
         return i;
     }
 
-    result<recovery_attempt> attempt_details(const webhook& w) const
+    recoup::result<recoup::recovery_attempt> attempt_details(const webhook& w) const
     {
-        auto invoice = invoice_details(w);
-        if (!invoice) return invoice.error();
-        if (!w.data->txn) return fail(error::missing_field, "data.transaction");
+        if (!w.data) return recoup::fail(recoup::error::missing_field, "data");
+        if (!w.data->txn) return recoup::fail(recoup::error::missing_field, "data.transaction");
         const auto& t = *w.data->txn;
-        recovery_attempt a;
+        recoup::recovery_attempt a;
         a.amount = t.amount;
-        a.currency = invoice->currency;
-        a.merchant_reference_id = invoice->merchant_reference_id;
+        a.currency = w.data->currency;
+        a.merchant_reference_id = w.data->invoice_id;
         a.connector_transaction_id = t.id;
-        a.status = t.status == "succeeded" ? attempt_status::charged : attempt_status::failure;
+        a.status = t.status == "succeeded" ? recoup::attempt_status::charged : recoup::attempt_status::failure;
         a.error_code = t.decline_code;
         return a;
     }
+
+    // Reports our retry's outcome: POST /invoices/{id}/payments with a form body.
+    recoup::result<recoup::outbound_request> record_back(const recoup::record_back_request& r,
+                                                         const recoup::mca_config& mca) const
+    {
+        if (mca.api_key.empty()) return recoup::fail(recoup::error::no_secret_configured, "api_key");
+        std::string body;
+        recoup::append_form_field(body, "amount", std::to_string(r.amount));
+        recoup::append_form_field(body, "currency", r.currency.str());
+        recoup::append_form_field(body, "status", recoup::to_string(r.outcome));
+        if (r.connector_transaction_id) recoup::append_form_field(body, "reference", *r.connector_transaction_id);
+        return recoup::outbound_request{
+            "POST",
+            "/invoices/" + recoup::percent_encode(r.invoice_id) + "/payments",
+            {{"Authorization", "Bearer " + std::string(mca.api_key)}, recoup::form_content_type_header()},
+            std::move(body),
+        };
+    }
 };
 
-static_assert(billing_connector<connector>);
+static_assert(recoup::billing_connector<connector>);
+static_assert(recoup::has_record_back<connector>);
 
 } // namespace acme

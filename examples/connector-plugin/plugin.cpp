@@ -3,4 +3,4 @@
 
 #include <recoup/plugin/export.hpp>
 
-RECOUP_EXPORT_CONNECTOR(acme::connector, "acme", "0.1.0")
+RECOUP_EXPORT_CONNECTOR(acme::connector, "0.1.0")

@@ -11,6 +11,7 @@
 #include <recoup/domain.hpp>
 #include <recoup/error.hpp>
 #include <recoup/flow.hpp>
+#include <recoup/form.hpp>
 #include <recoup/json.hpp>
 #include <recoup/memory_store.hpp>
 #include <recoup/money.hpp>
@@ -19,6 +20,8 @@
 #include <recoup/retry.hpp>
 #include <recoup/signature.hpp>
 #include <recoup/store.hpp>
+#include <recoup/sync.hpp>
 #include <recoup/webhook_request.hpp>
 #include <recoup/wire.hpp>
+#include <recoup/wire_fields.hpp>
 #include <recoup/workflow.hpp>

@@ -45,6 +45,12 @@ const json::object& as_object(const json::value& v);
 // Thrown inside conversions and caught by parse_as/convert.
 [[noreturn]] void raise(error code, std::string field, std::string detail = {});
 
+// The value, or the failure raised inside a conversion so each enclosing level prefixes its key:
+// `unwrap(parse_currency(text, "currency"))` fails as "invoice.currency" one level down.
+template <class T>
+T unwrap(result<T> r);
+void unwrap(result<void> r);
+
 } // namespace wire
 
 RECOUP_END_NAMESPACE

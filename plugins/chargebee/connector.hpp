@@ -78,7 +78,7 @@ public:
             "POST",
             "/v2/invoices/" + invoice->str() + "/record_payment",
             {{"Authorization", basic_auth_value(mca.api_key, "")},
-             {"Content-Type", "application/x-www-form-urlencoded"}},
+             form_content_type_header()},
             record_payment_form(r),
         };
     }

@@ -6,7 +6,9 @@
 #include <recoup/connector.hpp>
 #include <recoup/domain.hpp>
 #include <recoup/money.hpp>
+#include <recoup/form.hpp>
 #include <recoup/wire.hpp>
+#include <recoup/wire_fields.hpp>
 
 #include <boost/json.hpp>
 
@@ -55,16 +57,12 @@ namespace recoup::connectors::chargebee {
 // ---------------------------------------------------------------------------------------------
 // Wire structs
 
-struct chargebee_billing_address {
-    std::optional<std::string> first_name, last_name, line1, line2, line3, city, state, zip, country;
-};
-
 struct chargebee_invoice {
     recoup::merchant_reference_id id;
     std::optional<std::int64_t> amount_due; // still to collect, after credits
     std::optional<std::int64_t> total;
     recoup::currency currency_code;
-    std::optional<chargebee_billing_address> billing_address;
+    std::optional<address> billing_address; // Chargebee names the parts as the domain does
     std::optional<std::vector<json::value>> linked_payments; // only counted
     std::optional<std::string> status;
 
@@ -131,25 +129,6 @@ struct chargebee_webhook {
 
 namespace detail {
 
-template <class T>
-T value_or_raise(result<T> r)
-{
-    if (!r) throw recoup::exception(r.error());
-    return std::move(*r);
-}
-
-inline recoup::currency read_currency(const json::object& o, std::string_view key)
-{
-    return value_or_raise(parse_currency(wire::required<std::string>(o, key), key));
-}
-
-inline std::optional<std::int64_t> read_amount(const json::object& o, std::string_view key)
-{
-    auto v = wire::optional<std::int64_t>(o, key);
-    if (v) value_or_raise(checked_minor_units(*v, key));
-    return v;
-}
-
 inline chargebee_transaction_status read_transaction_status(const json::object& o)
 {
     const auto s = wire::required<std::string>(o, "status");
@@ -203,33 +182,16 @@ constexpr bool carries_transaction(chargebee_event e) noexcept
     return false;
 }
 
-inline chargebee_billing_address tag_invoke(const json::value_to_tag<chargebee_billing_address>&,
-                                            const json::value& jv)
-{
-    const auto& o = wire::as_object(jv);
-    chargebee_billing_address a;
-    a.first_name = wire::optional<std::string>(o, "first_name");
-    a.last_name = wire::optional<std::string>(o, "last_name");
-    a.line1 = wire::optional<std::string>(o, "line1");
-    a.line2 = wire::optional<std::string>(o, "line2");
-    a.line3 = wire::optional<std::string>(o, "line3");
-    a.city = wire::optional<std::string>(o, "city");
-    a.state = wire::optional<std::string>(o, "state");
-    a.zip = wire::optional<std::string>(o, "zip");
-    a.country = wire::optional<std::string>(o, "country");
-    return a;
-}
-
 inline chargebee_invoice tag_invoke(const json::value_to_tag<chargebee_invoice>&, const json::value& jv)
 {
     const auto& o = wire::as_object(jv);
     chargebee_invoice i;
-    i.id = detail::value_or_raise(merchant_reference_id::make(wire::required<std::string>(o, "id"), "id"));
-    i.amount_due = detail::read_amount(o, "amount_due");
-    i.total = detail::read_amount(o, "total");
+    i.id = wire::read_reference_id(o, "id");
+    i.amount_due = wire::optional_minor_units(o, "amount_due");
+    i.total = wire::optional_minor_units(o, "total");
     if (!i.amount_due && !i.total) wire::raise(error::missing_field, "amount_due", "and no total either");
-    i.currency_code = detail::read_currency(o, "currency_code");
-    i.billing_address = wire::optional<chargebee_billing_address>(o, "billing_address");
+    i.currency_code = wire::read_currency(o, "currency_code");
+    i.billing_address = wire::optional_address(o, "billing_address");
     i.linked_payments = wire::optional<std::vector<json::value>>(o, "linked_payments");
     i.status = wire::optional<std::string>(o, "status");
     return i;
@@ -253,8 +215,8 @@ inline chargebee_transaction tag_invoke(const json::value_to_tag<chargebee_trans
     chargebee_transaction t;
     t.id = wire::required<std::string>(o, "id");
     t.id_at_gateway = wire::optional<std::string>(o, "id_at_gateway");
-    t.amount = detail::value_or_raise(checked_minor_units(wire::required<std::int64_t>(o, "amount"), "amount"));
-    t.currency_code = detail::read_currency(o, "currency_code");
+    t.amount = wire::unwrap(checked_minor_units(wire::required<std::int64_t>(o, "amount"), "amount"));
+    t.currency_code = wire::read_currency(o, "currency_code");
     t.status = detail::read_transaction_status(o);
     t.error_code = wire::optional<std::string>(o, "error_code");
     t.error_text = wire::optional<std::string>(o, "error_text");
@@ -335,11 +297,6 @@ constexpr attempt_status to_attempt_status(chargebee_transaction_status s) noexc
     return attempt_status::failure;
 }
 
-inline address to_address(const chargebee_billing_address& a)
-{
-    return address{a.first_name, a.last_name, a.line1, a.line2, a.line3, a.city, a.state, a.zip, a.country};
-}
-
 // Chargebee lists every payment tried against the invoice, the one in this event included.
 inline std::int32_t retry_count(const chargebee_invoice& i)
 {
@@ -353,7 +310,7 @@ inline recovery_invoice to_invoice(const chargebee_content& c)
     out.merchant_reference_id = c.invoice.id;
     out.amount = c.invoice.amount_to_collect();
     out.currency = c.invoice.currency_code;
-    if (c.invoice.billing_address) out.billing_address = to_address(*c.invoice.billing_address);
+    out.billing_address = c.invoice.billing_address;
     out.retry_count = retry_count(c.invoice);
     if (c.subscription) out.next_billing_at = c.subscription->next_billing_at;
     return out;
@@ -416,32 +373,6 @@ inline recovery_attempt to_attempt(const chargebee_content& c)
 // ---------------------------------------------------------------------------------------------
 // Record back: POST /v2/invoices/{id}/record_payment, form-encoded
 
-namespace detail {
-
-// RFC 3986 unreserved characters stay, everything else is %XX: safe for any form parser.
-inline std::string form_escape(std::string_view value)
-{
-    static constexpr char hex[] = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : value) {
-        const bool keep = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                          c == '-' || c == '_' || c == '.' || c == '~';
-        if (keep) out.push_back(static_cast<char>(c));
-        else out += {'%', hex[c >> 4], hex[c & 0xF]};
-    }
-    return out;
-}
-
-inline void append_field(std::string& body, std::string_view key, std::string_view value)
-{
-    if (!body.empty()) body.push_back('&');
-    body.append(key); // our own fixed ASCII keys; brackets as in Chargebee's API docs
-    body.push_back('=');
-    body.append(form_escape(value));
-}
-
-} // namespace detail
-
 constexpr std::string_view record_status(recovery_outcome o) noexcept
 {
     switch (o) {
@@ -457,12 +388,12 @@ constexpr std::string_view record_status(recovery_outcome o) noexcept
 inline std::string record_payment_form(const record_back_request& r)
 {
     std::string body;
-    detail::append_field(body, "transaction[amount]", std::to_string(r.amount));
-    detail::append_field(body, "transaction[payment_method]", "other");
-    detail::append_field(body, "transaction[status]", record_status(r.outcome));
-    detail::append_field(body, "transaction[date]", std::to_string(r.occurred_at));
+    append_form_field(body, "transaction[amount]", std::to_string(r.amount));
+    append_form_field(body, "transaction[payment_method]", "other");
+    append_form_field(body, "transaction[status]", record_status(r.outcome));
+    append_form_field(body, "transaction[date]", std::to_string(r.occurred_at));
     if (r.connector_transaction_id)
-        detail::append_field(body, "transaction[id_at_gateway]", *r.connector_transaction_id);
+        append_form_field(body, "transaction[id_at_gateway]", *r.connector_transaction_id);
     return body;
 }
 

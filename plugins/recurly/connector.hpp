@@ -12,6 +12,7 @@
 
 #include <recoup/connector.hpp>
 #include <recoup/signature.hpp>
+#include <recoup/sync.hpp>
 
 #include <optional>
 #include <span>
@@ -56,19 +57,17 @@ inline failure from_sync(failure f, std::string_view method, std::string_view pa
     return f;
 }
 
-// The response to GET `path` among the exchanges: nullopt when not supplied yet.
+// The response to GET `path` among the exchanges: nullopt when not supplied yet, since the host
+// syncs in rounds and parse() reads whatever has been answered so far.
 template <class T>
 result<std::optional<T>> read_sync(std::span<const sync_exchange> sync, const std::string& path)
 {
-    for (const auto& x : sync) {
-        if (x.request.method != "GET" || x.request.path != path) continue;
-        if (x.response.status < 200 || x.response.status > 299)
-            return fail(error::sync_response_failed, path, "HTTP " + std::to_string(x.response.status));
-        auto parsed = wire::parse_as<T>(x.response.body);
-        if (!parsed) return from_sync(parsed.error(), "GET", path);
-        return std::optional<T>(std::move(*parsed));
-    }
-    return std::optional<T>();
+    if (find_exchange(sync, "GET", path) == nullptr) return std::optional<T>();
+    auto response = sync_response(sync, "GET", path);
+    if (!response) return response.error();
+    auto parsed = wire::parse_as<T>((*response)->body);
+    if (!parsed) return from_sync(parsed.error(), "GET", path);
+    return std::optional<T>(std::move(*parsed));
 }
 
 class connector {

@@ -1,4 +1,4 @@
 #include "recurly/connector.hpp"
 #include <recoup/plugin/export.hpp>
 
-RECOUP_EXPORT_CONNECTOR(recoup::connectors::recurly::connector, "recurly", "1.0.0")
+RECOUP_EXPORT_CONNECTOR(recoup::connectors::recurly::connector, "1.0.0")

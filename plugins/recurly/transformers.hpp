@@ -10,6 +10,7 @@
 #include <recoup/money.hpp>
 #include <recoup/result.hpp>
 #include <recoup/wire.hpp>
+#include <recoup/wire_fields.hpp>
 
 #include <boost/json.hpp>
 
@@ -100,29 +101,16 @@ inline std::optional<recurly_payment_event_type> payment_event_of(const recurly_
 
 // ---- shared readers ---------------------------------------------------------------------------
 
-// Throws the failure inside a conversion, where wire prefixes the enclosing path.
-template <class T>
-T value_or_raise(result<T> r)
-{
-    if (!r) throw exception(r.error());
-    return std::move(*r);
-}
-
-inline currency read_currency(const json::object& o, std::string_view key)
-{
-    return value_or_raise(parse_currency(wire::required<std::string>(o, key), key));
-}
-
 // Recurly amounts are JSON numbers in major units: exact conversion, never rounding.
 inline std::int64_t read_amount(const json::object& o, std::string_view key, currency cur)
 {
-    return value_or_raise(json_number_to_minor_units(wire::required<double>(o, key), cur, key));
+    return wire::unwrap(json_number_to_minor_units(wire::required<double>(o, key), cur, key));
 }
 
 // An id that ends up in a request path or as merchant_reference_id: [A-Za-z0-9_-]{1,64}.
 inline std::string read_id(const json::object& o, std::string_view key)
 {
-    return value_or_raise(merchant_reference_id::make(wire::required<std::string>(o, key), key)).str();
+    return wire::read_reference_id(o, key).str();
 }
 
 inline std::optional<std::int64_t> read_timestamp(const json::object& o, std::string_view key)
@@ -203,7 +191,7 @@ inline recurly_transaction tag_invoke(const json::value_to_tag<recurly_transacti
     const auto& o = wire::as_object(jv);
     recurly_transaction t;
     t.id = wire::required<std::string>(o, "id");
-    t.currency = read_currency(o, "currency");
+    t.currency = wire::read_currency(o, "currency");
     t.amount = read_amount(o, "amount", t.currency);
     t.status = read_transaction_status(o);
     t.status_code = wire::optional<std::string>(o, "status_code");
@@ -256,9 +244,14 @@ inline recovery_attempt to_recovery_attempt(const recurly_transaction& t)
 
 // ---- the Invoice (GET /invoices/{invoice_id}) -------------------------------------------------
 
+// Recurly's street1/street2/region/postal_code; no third line.
+inline constexpr wire::address_keys recurly_address_keys{.line1 = "street1", .line2 = "street2", .line3 = {},
+                                                         .state = "region", .zip = "postal_code"};
+
+// The invoice `address`, with the whole name on the account as first name when Recurly has no
+// first/last name (splitting a name into parts is a guess).
 struct recurly_invoice_address {
-    std::optional<std::string> name_on_account, first_name, last_name, street1, street2, city,
-        region, postal_code, country;
+    address value;
 };
 
 struct recurly_invoice {
@@ -271,18 +264,10 @@ struct recurly_invoice {
 
 inline recurly_invoice_address tag_invoke(const json::value_to_tag<recurly_invoice_address>&, const json::value& jv)
 {
-    const auto& o = wire::as_object(jv);
-    recurly_invoice_address a;
-    a.name_on_account = wire::optional<std::string>(o, "name_on_account");
-    a.first_name = wire::optional<std::string>(o, "first_name");
-    a.last_name = wire::optional<std::string>(o, "last_name");
-    a.street1 = wire::optional<std::string>(o, "street1");
-    a.street2 = wire::optional<std::string>(o, "street2");
-    a.city = wire::optional<std::string>(o, "city");
-    a.region = wire::optional<std::string>(o, "region");
-    a.postal_code = wire::optional<std::string>(o, "postal_code");
-    a.country = wire::optional<std::string>(o, "country");
-    return a;
+    auto name_on_account = wire::optional<std::string>(wire::as_object(jv), "name_on_account");
+    auto a = wire::read_address(jv, recurly_address_keys);
+    if (!a.first_name && !a.last_name) a.first_name = std::move(name_on_account);
+    return {std::move(a)};
 }
 
 inline recurly_invoice tag_invoke(const json::value_to_tag<recurly_invoice>&, const json::value& jv)
@@ -290,7 +275,7 @@ inline recurly_invoice tag_invoke(const json::value_to_tag<recurly_invoice>&, co
     const auto& o = wire::as_object(jv);
     recurly_invoice i;
     i.id = read_id(o, "id");
-    i.currency = read_currency(o, "currency");
+    i.currency = wire::read_currency(o, "currency");
     // `balance` is what is still to collect after credits and partial payments.
     const auto* balance = o.if_contains("balance");
     const bool has_balance = balance != nullptr && !balance->is_null();
@@ -301,30 +286,13 @@ inline recurly_invoice tag_invoke(const json::value_to_tag<recurly_invoice>&, co
     return i;
 }
 
-// first/last name when Recurly has them; otherwise the whole name on the account as first name
-// (splitting a name into parts is a guess).
-inline address to_address(const recurly_invoice_address& a)
-{
-    address out;
-    out.first_name = a.first_name;
-    out.last_name = a.last_name;
-    if (!a.first_name && !a.last_name) out.first_name = a.name_on_account;
-    out.line1 = a.street1;
-    out.line2 = a.street2;
-    out.city = a.city;
-    out.state = a.region;
-    out.zip = a.postal_code;
-    out.country = a.country;
-    return out;
-}
-
 inline recovery_invoice to_recovery_invoice(const recurly_invoice& i)
 {
     recovery_invoice out;
     out.merchant_reference_id = *merchant_reference_id::make(i.id); // checked by read_id
     out.amount = i.amount;
     out.currency = i.currency;
-    if (i.address) out.billing_address = to_address(*i.address);
+    if (i.address) out.billing_address = i.address->value;
     out.retry_count = i.transaction_count;
     return out; // next_billing_at: the invoice does not carry the subscription's next bill date
 }

@@ -1,4 +1,4 @@
 #include "simulator/processor.hpp"
 #include <recoup/plugin/export.hpp>
 
-RECOUP_EXPORT_PROCESSOR(recoup::processors::simulator::processor, "simulator", "1.0.0")
+RECOUP_EXPORT_PROCESSOR(recoup::processors::simulator::processor, "1.0.0")

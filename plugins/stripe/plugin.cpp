@@ -1,4 +1,4 @@
 #include "stripe/processor.hpp"
 #include <recoup/plugin/export.hpp>
 
-RECOUP_EXPORT_PROCESSOR(recoup::processors::stripe::processor, "stripe", "1.0.0")
+RECOUP_EXPORT_PROCESSOR(recoup::processors::stripe::processor, "1.0.0")

@@ -31,7 +31,7 @@ public:
         outbound_request r{"POST",
                            std::string(payment_intents_path),
                            {bearer(mca.api_key),
-                            {"Content-Type", "application/x-www-form-urlencoded"},
+                            form_content_type_header(),
                             {"Idempotency-Key", c.idempotency_key}},
                            payment_intent_form(c, *amount)};
         return charge_step{std::move(r), std::nullopt};

@@ -4,9 +4,11 @@
 #pragma once
 
 #include "stripe_common/amounts.hpp"
+#include "stripe_common/api.hpp"
 
 #include <recoup/connector.hpp>
 #include <recoup/error.hpp>
+#include <recoup/form.hpp>
 #include <recoup/money.hpp>
 #include <recoup/processor.hpp>
 #include <recoup/result.hpp>
@@ -26,6 +28,8 @@
 namespace recoup::processors::stripe {
 
 namespace json = boost::json;
+using stripe_common::bearer;
+using stripe_common::stripe_id;
 
 // ---------------------------------------------------------------------------------------------
 // PaymentIntent status
@@ -97,18 +101,6 @@ constexpr decline_kind classify_decline(std::string_view code) noexcept
 
 // ---------------------------------------------------------------------------------------------
 // Wire structs
-
-// An id Stripe sends as "pi_123", or as the whole object (the payment_intent of a card error).
-struct stripe_id {
-    std::string value;
-};
-
-inline stripe_id tag_invoke(const json::value_to_tag<stripe_id>&, const json::value& v)
-{
-    if (v.is_string()) return {std::string(v.get_string())};
-    if (!v.is_object()) wire::raise(error::invalid_field, "", "expected string id or expanded object");
-    return {wire::required<std::string>(v.get_object(), "id")};
-}
 
 // The Error object: the body's `error`, and a PaymentIntent's `last_payment_error`.
 struct stripe_error {
@@ -201,28 +193,6 @@ inline result<std::int64_t> stripe_amount(std::int64_t minor, const currency& cu
 // ---------------------------------------------------------------------------------------------
 // Requests
 
-// RFC 3986 unreserved characters stay, everything else is %XX: safe in a path and in a form.
-inline std::string percent_encode(std::string_view s)
-{
-    static constexpr char hex[] = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : s) {
-        const bool keep = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                          c == '-' || c == '_' || c == '.' || c == '~';
-        if (keep) out.push_back(static_cast<char>(c));
-        else out += {'%', hex[c >> 4], hex[c & 0xF]};
-    }
-    return out;
-}
-
-inline void append_field(std::string& body, std::string_view key, std::string_view value)
-{
-    if (!body.empty()) body.push_back('&');
-    body.append(key); // our own fixed ASCII keys; brackets literal, as Stripe's own libraries send them
-    body.push_back('=');
-    body.append(percent_encode(value));
-}
-
 inline std::string lower(std::string_view s)
 {
     std::string out(s);
@@ -236,15 +206,15 @@ inline std::string lower(std::string_view s)
 inline std::string payment_intent_form(const charge_request& c, std::int64_t amount)
 {
     std::string body;
-    append_field(body, "amount", std::to_string(amount));
-    append_field(body, "currency", lower(c.currency.str()));
-    append_field(body, "payment_method", c.payment_method_token);
-    if (c.customer_id) append_field(body, "customer", *c.customer_id);
-    append_field(body, "confirm", "true");
-    append_field(body, "off_session", "true");
-    if (c.description) append_field(body, "description", *c.description);
-    append_field(body, "metadata[payment_id]", c.payment_id);
-    append_field(body, "metadata[attempt_id]", c.attempt_id);
+    append_form_field(body, "amount", std::to_string(amount));
+    append_form_field(body, "currency", lower(c.currency.str()));
+    append_form_field(body, "payment_method", c.payment_method_token);
+    if (c.customer_id) append_form_field(body, "customer", *c.customer_id);
+    append_form_field(body, "confirm", "true");
+    append_form_field(body, "off_session", "true");
+    if (c.description) append_form_field(body, "description", *c.description);
+    append_form_field(body, "metadata[payment_id]", c.payment_id);
+    append_form_field(body, "metadata[attempt_id]", c.attempt_id);
     return body;
 }
 
@@ -253,11 +223,6 @@ inline constexpr std::string_view payment_intents_path = "/v1/payment_intents";
 inline std::string payment_intent_path(std::string_view id)
 {
     return std::string(payment_intents_path) + "/" + percent_encode(id);
-}
-
-inline http_header bearer(std::string_view api_key)
-{
-    return {"Authorization", "Bearer " + std::string(api_key)};
 }
 
 } // namespace recoup::processors::stripe

@@ -7,6 +7,7 @@
 
 #include <recoup/connector.hpp>
 #include <recoup/signature.hpp>
+#include <recoup/sync.hpp>
 #include <recoup/wire.hpp>
 
 #include <optional>
@@ -115,14 +116,9 @@ private:
     static result<stripe_charge> read_charge(std::span<const sync_exchange> sync, std::string_view charge)
     {
         const auto path = charge_path(charge);
-        for (const auto& x : sync) {
-            if (!iequals(x.request.method, "GET") || x.request.path != path) continue;
-            if (x.response.status < 200 || x.response.status > 299)
-                return fail(error::sync_response_failed, path,
-                            "GET " + path + " answered HTTP " + std::to_string(x.response.status));
-            return parse_charge(x.response.body, path, charge);
-        }
-        return fail(error::sync_response_missing, path, "no response for GET " + path);
+        auto response = sync_response(sync, "GET", path);
+        if (!response) return response.error();
+        return parse_charge((*response)->body, path, charge);
     }
 
     static result<stripe_charge> parse_charge(std::string_view body, const std::string& path,

@@ -4,13 +4,16 @@
 #pragma once
 
 #include "stripe_common/amounts.hpp"
+#include "stripe_common/api.hpp"
 
 #include <recoup/connector.hpp>
 #include <recoup/domain.hpp>
 #include <recoup/error.hpp>
+#include <recoup/form.hpp>
 #include <recoup/money.hpp>
 #include <recoup/result.hpp>
 #include <recoup/wire.hpp>
+#include <recoup/wire_fields.hpp>
 
 #include <boost/json.hpp>
 
@@ -25,6 +28,9 @@
 namespace recoup::connectors::stripe_billing {
 
 namespace json = boost::json;
+using stripe_common::bearer;
+using stripe_common::id_of;
+using stripe_common::stripe_id;
 
 // ---------------------------------------------------------------------------------------------
 // Event types
@@ -83,35 +89,6 @@ inline std::optional<attempt_status> to_attempt_status(stripe_event_type t) noex
 // ---------------------------------------------------------------------------------------------
 // Wire structs
 
-namespace detail {
-
-// Throws the failure so the enclosing wire conversion prefixes its JSON path.
-template <class T>
-T unwrap(result<T> r)
-{
-    if (!r) throw exception(r.error());
-    return std::move(*r);
-}
-
-} // namespace detail
-
-// An id field that Stripe sends as "xx_123", or as the whole object when the caller expanded it.
-struct stripe_id {
-    std::string value;
-};
-
-inline stripe_id tag_invoke(const json::value_to_tag<stripe_id>&, const json::value& v)
-{
-    if (v.is_string()) return {std::string(v.get_string())};
-    if (!v.is_object()) wire::raise(error::invalid_field, "", "expected string id or expanded object");
-    return {wire::required<std::string>(v.get_object(), "id")};
-}
-
-inline std::optional<std::string> id_of(const std::optional<stripe_id>& id)
-{
-    return id ? std::optional<std::string>(id->value) : std::nullopt;
-}
-
 // Stripe's list object: {"object":"list","data":[...],"has_more":...}.
 template <class T>
 struct stripe_list {
@@ -124,17 +101,9 @@ stripe_list<T> tag_invoke(const json::value_to_tag<stripe_list<T>>&, const json:
     return {wire::required<std::vector<T>>(wire::as_object(v), "data")};
 }
 
-struct stripe_address {
-    std::optional<std::string> line1, line2, city, state, postal_code, country;
-};
-
-inline stripe_address tag_invoke(const json::value_to_tag<stripe_address>&, const json::value& v)
-{
-    const auto& o = wire::as_object(v);
-    return {wire::optional<std::string>(o, "line1"), wire::optional<std::string>(o, "line2"),
-            wire::optional<std::string>(o, "city"), wire::optional<std::string>(o, "state"),
-            wire::optional<std::string>(o, "postal_code"), wire::optional<std::string>(o, "country")};
-}
+// customer_address: no names and no third line; the postal code is the zip.
+inline constexpr wire::address_keys stripe_address_keys{.first_name = {}, .last_name = {}, .line3 = {},
+                                                        .zip = "postal_code"};
 
 struct stripe_period {
     std::optional<std::int64_t> end;
@@ -195,7 +164,7 @@ struct stripe_invoice {
     std::optional<std::int64_t> amount_remaining;
     recoup::currency currency;
     std::optional<stripe_id> customer;
-    std::optional<stripe_address> customer_address;
+    std::optional<address> customer_address;
     std::optional<std::int32_t> attempt_count;
     std::optional<stripe_list<stripe_line_item>> lines;
     std::optional<stripe_id> payment_intent;  // 2020-08-27 shape
@@ -205,34 +174,23 @@ struct stripe_invoice {
     std::optional<stripe_finalization_error> last_finalization_error;
 };
 
-namespace detail {
-
-inline std::optional<std::int64_t> read_amount(const json::object& o, std::string_view key)
-{
-    auto v = wire::optional<std::int64_t>(o, key);
-    if (v) v = unwrap(checked_minor_units(*v, key));
-    return v;
-}
-
-} // namespace detail
-
 inline stripe_invoice tag_invoke(const json::value_to_tag<stripe_invoice>&, const json::value& v)
 {
     const auto& o = wire::as_object(v);
     stripe_invoice i;
-    i.id = detail::unwrap(merchant_reference_id::make(wire::required<std::string>(o, "id"), "id"));
-    i.amount_due = detail::read_amount(o, "amount_due");
-    i.amount_remaining = detail::read_amount(o, "amount_remaining");
+    i.id = wire::read_reference_id(o, "id");
+    i.amount_due = wire::optional_minor_units(o, "amount_due");
+    i.amount_remaining = wire::optional_minor_units(o, "amount_remaining");
     // Neither amount: the one every Stripe version sends is the one to name.
     if (!i.amount_due && !i.amount_remaining) wire::raise(error::missing_field, "amount_due");
-    i.currency = detail::unwrap(parse_currency(wire::required<std::string>(o, "currency"), "currency"));
+    i.currency = wire::read_currency(o, "currency");
     // Stripe's units differ from ISO minor units for a few currencies (ISK, UGX, MGA).
-    if (i.amount_due) i.amount_due = detail::unwrap(stripe_common::from_stripe_amount(*i.amount_due, i.currency, "amount_due"));
+    if (i.amount_due) i.amount_due = wire::unwrap(stripe_common::from_stripe_amount(*i.amount_due, i.currency, "amount_due"));
     if (i.amount_remaining)
         i.amount_remaining =
-            detail::unwrap(stripe_common::from_stripe_amount(*i.amount_remaining, i.currency, "amount_remaining"));
+            wire::unwrap(stripe_common::from_stripe_amount(*i.amount_remaining, i.currency, "amount_remaining"));
     i.customer = wire::optional<stripe_id>(o, "customer");
-    i.customer_address = wire::optional<stripe_address>(o, "customer_address");
+    i.customer_address = wire::optional_address(o, "customer_address", stripe_address_keys);
     i.attempt_count = wire::optional<std::int32_t>(o, "attempt_count");
     i.lines = wire::optional<stripe_list<stripe_line_item>>(o, "lines");
     i.payment_intent = wire::optional<stripe_id>(o, "payment_intent");
@@ -366,18 +324,6 @@ inline std::optional<std::int64_t> next_billing_at(const stripe_invoice& i)
     return i.lines->data.front().period->end;
 }
 
-inline address to_address(const stripe_address& a)
-{
-    address out;
-    out.line1 = a.line1;
-    out.line2 = a.line2;
-    out.city = a.city;
-    out.state = a.state;
-    out.zip = a.postal_code;
-    out.country = a.country;
-    return out;
-}
-
 inline recovery_invoice to_recovery_invoice(const stripe_invoice& i)
 {
     recovery_invoice out;
@@ -385,7 +331,7 @@ inline recovery_invoice to_recovery_invoice(const stripe_invoice& i)
     // What is still to collect; parsing guarantees one of the two.
     out.amount = i.amount_remaining ? *i.amount_remaining : i.amount_due.value_or(0);
     out.currency = i.currency;
-    if (i.customer_address) out.billing_address = to_address(*i.customer_address);
+    out.billing_address = i.customer_address;
     out.retry_count = i.attempt_count.value_or(0);
     out.next_billing_at = next_billing_at(i);
     return out;
@@ -427,33 +373,10 @@ inline void apply_charge(recovery_attempt& a, const stripe_charge& c)
 // ---------------------------------------------------------------------------------------------
 // Requests
 
-// Stripe ids are [A-Za-z0-9_]; anything else is escaped so it cannot change the path.
-inline std::string path_segment(std::string_view s)
-{
-    static constexpr char hex[] = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : s) {
-        const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                                c == '-' || c == '_' || c == '.' || c == '~';
-        if (unreserved) {
-            out.push_back(static_cast<char>(c));
-        } else {
-            out.push_back('%');
-            out.push_back(hex[c >> 4]);
-            out.push_back(hex[c & 0xF]);
-        }
-    }
-    return out;
-}
-
 inline std::string charge_path(std::string_view charge_id)
 {
-    return "/v1/charges/" + path_segment(charge_id);
-}
-
-inline http_header bearer(std::string_view api_key)
-{
-    return {"Authorization", "Bearer " + std::string(api_key)};
+    // Stripe ids are [A-Za-z0-9_]; anything else is escaped so it cannot change the path.
+    return "/v1/charges/" + percent_encode(charge_id);
 }
 
 inline outbound_request charge_request(std::string_view charge_id, std::string_view api_key)
@@ -478,7 +401,7 @@ inline outbound_request invoice_outcome_request(const merchant_reference_id& inv
     }
     return {"POST",
             "/v1/invoices/" + invoice.str() + "/" + std::string(action),
-            {bearer(api_key), {"Content-Type", "application/x-www-form-urlencoded"}},
+            {bearer(api_key), form_content_type_header()},
             std::move(body)};
 }
 

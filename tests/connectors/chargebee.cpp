@@ -2,6 +2,8 @@
 #define BOOST_TEST_MODULE connector_chargebee
 #include <boost/test/unit_test.hpp>
 
+#include "../support/test_support.hpp"
+
 #include <recoup/json.hpp>
 #include <recoup/plugin/loader.hpp>
 #include <recoup/signature.hpp>
@@ -24,6 +26,7 @@
 using namespace recoup;
 namespace cb = recoup::connectors::chargebee;
 namespace json = boost::json;
+using recoup_test::read_fixture;
 
 namespace {
 
@@ -32,15 +35,6 @@ const time_point now = from_unix_seconds(1740830460);
 const std::string user = "recoup_hooks";
 const std::string password = "s3cret-Pa55:with-colon";
 const std::vector<std::string> secrets{user + ":" + password};
-
-std::string read_fixture(const char* env, const std::string& relative)
-{
-    const char* root = std::getenv(env);
-    BOOST_TEST_REQUIRE(root != nullptr, env << " is not set");
-    std::ifstream in(std::filesystem::path(root) / relative, std::ios::binary);
-    BOOST_TEST_REQUIRE(in.good(), "cannot read " << root << "/" << relative);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 std::string shared(const std::string& name) { return read_fixture("RECOUP_SHARED_FIXTURES", "chargebee/" + name); }
 std::string own(const std::string& name) { return read_fixture("RECOUP_TEST_FIXTURES", "chargebee/" + name); }

@@ -11,6 +11,8 @@
 #define BOOST_TEST_MODULE connector_fuzz
 #include <boost/test/unit_test.hpp>
 
+#include "../support/test_support.hpp"
+
 #include <boost/json.hpp>
 
 #include <algorithm>
@@ -49,21 +51,8 @@ int mutations_per_file()
     return v != nullptr && std::atoi(v) > 0 ? std::atoi(v) : default_mutations_per_file;
 }
 
-fs::path env_dir(const char* name)
-{
-    const char* v = std::getenv(name);
-    if (v == nullptr) throw std::runtime_error(std::string(name) + " is not set");
-    return v;
-}
-
-std::string read_file(const fs::path& p)
-{
-    std::ifstream in(p, std::ios::binary);
-    if (!in) throw std::runtime_error("cannot open " + p.string());
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
+using recoup_test::env_dir;
+using recoup_test::read_file;
 
 // FNV-1a: a seed that depends only on the payload's name, so every run mutates alike.
 std::uint64_t seed_of(std::string_view name)
@@ -251,7 +240,7 @@ platform stripe_billing()
 
 fs::path plugin_path(std::string_view name)
 {
-    return env_dir("RECOUP_TEST_PLUGIN_DIR") / ("recoup_" + std::string(name) + ".so");
+    return recoup_test::bundled_plugin(name);
 }
 
 // Skips (rather than fails) a plugin that has not been written yet.

@@ -3,6 +3,8 @@
 #define BOOST_TEST_MODULE connector_recurly
 #include <boost/test/unit_test.hpp>
 
+#include "../support/test_support.hpp"
+
 #include <boost/json.hpp>
 
 #include <chrono>
@@ -19,21 +21,6 @@ using recoup::error;
 using recoup::incoming_webhook_event;
 namespace rq = recoup::connectors::recurly;
 
-// The exact code and field, with the failure's text on mismatch.
-#define EXPECT_FAILURE(expr, expected_code, expected_field)                                       \
-    do {                                                                                          \
-        const auto r_ = (expr);                                                                   \
-        BOOST_TEST_REQUIRE(r_.has_error());                                                       \
-        BOOST_TEST((r_.error().code == (expected_code)), "got: " << r_.error().what());           \
-        BOOST_TEST(r_.error().field == (expected_field));                                         \
-    } while (0)
-
-#define EXPECT_OK(expr)                                                                           \
-    do {                                                                                          \
-        const auto r_ = (expr);                                                                   \
-        BOOST_TEST(!r_.has_error(), (r_.has_error() ? r_.error().what() : std::string()));        \
-    } while (0)
-
 namespace {
 
 constexpr std::string_view secret = "rq_whsec_5b2d8e1f0a9c4e7b";
@@ -43,21 +30,9 @@ constexpr std::string_view expected_authorization = "Basic cnFfdGVzdF9hcGlfa2V5X
 constexpr std::string_view accept = "application/vnd.recurly.v2021-02-25";
 const recoup::time_point now = recoup::from_unix_seconds(1709712960);
 
-std::string read_file(const char* env, const std::string& relative)
-{
-    const char* dir = std::getenv(env);
-    if (dir == nullptr) throw std::runtime_error(std::string(env) + " is not set");
-    const auto path = std::string(dir) + "/" + relative;
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw std::runtime_error("cannot open " + path);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
 // Shared payloads are read in place, never copied into the project.
-std::string shared(const std::string& name) { return read_file("RECOUP_SHARED_FIXTURES", "recurly/" + name); }
-std::string own(const std::string& name) { return read_file("RECOUP_TEST_FIXTURES", "recurly/" + name); }
+std::string shared(const std::string& name) { return recoup_test::read_fixture("RECOUP_SHARED_FIXTURES", "recurly/" + name); }
+std::string own(const std::string& name) { return recoup_test::read_fixture("RECOUP_TEST_FIXTURES", "recurly/" + name); }
 
 std::string opt(const std::optional<std::string>& s) { return s.value_or("<none>"); }
 std::int64_t opt(const std::optional<std::int64_t>& v) { return v.value_or(-999); }
@@ -276,7 +251,7 @@ const shared_case shared_cases[] = {
 
 boost::json::object load_vector()
 {
-    return boost::json::parse(read_file("RECOUP_SHARED_FIXTURES", "signature_vectors.json")).at("recurly").as_object();
+    return boost::json::parse(recoup_test::read_fixture("RECOUP_SHARED_FIXTURES", "signature_vectors.json")).at("recurly").as_object();
 }
 
 std::string str(const boost::json::object& o, std::string_view key) { return std::string(o.at(key).as_string()); }

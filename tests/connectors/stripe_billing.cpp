@@ -2,6 +2,8 @@
 #define BOOST_TEST_MODULE connector_stripe_billing
 #include <boost/test/unit_test.hpp>
 
+#include "../support/test_support.hpp"
+
 #include <recoup/signature.hpp>
 
 #include <boost/json.hpp>
@@ -20,20 +22,6 @@ using recoup::incoming_webhook_event;
 using recoup::connectors::stripe_billing::connector;
 using secrets_t = std::vector<std::string>;
 
-#define EXPECT_FAILURE(expr, expected_code, expected_field)                                       \
-    do {                                                                                          \
-        const auto r_ = (expr);                                                                   \
-        BOOST_TEST_REQUIRE(r_.has_error());                                                       \
-        BOOST_TEST((r_.error().code == (expected_code)), "got: " << r_.error().what());          \
-        BOOST_TEST(r_.error().field == (expected_field));                                         \
-    } while (0)
-
-#define EXPECT_OK(expr)                                                                           \
-    do {                                                                                          \
-        const auto r_ = (expr);                                                                   \
-        BOOST_TEST(!r_.has_error(), (r_.has_error() ? r_.error().what() : std::string()));        \
-    } while (0)
-
 namespace {
 
 const std::string secret = "whsec_recoup_stripe_billing_test_1";
@@ -41,32 +29,16 @@ const std::string old_secret = "whsec_recoup_stripe_billing_test_0";
 const recoup::time_point now = recoup::from_unix_seconds(1767230100);
 const connector stripe;
 
-std::string read_file(const std::string& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw std::runtime_error("cannot open " + path);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
-std::string env_dir(const char* name)
-{
-    const char* dir = std::getenv(name);
-    if (dir == nullptr) throw std::runtime_error(std::string(name) + " is not set");
-    return dir;
-}
-
 // The platform's payloads, read in place (never copied into the project).
 std::string shared_payload(const std::string& file)
 {
-    return read_file(env_dir("RECOUP_SHARED_FIXTURES") + "/stripe/" + file);
+    return recoup_test::read_fixture("RECOUP_SHARED_FIXTURES", "stripe/" + file);
 }
 
 // Payloads written for recoup, modelled on the documented basil shape.
 std::string own_payload(const std::string& file)
 {
-    return read_file(env_dir("RECOUP_TEST_FIXTURES") + "/stripe_billing/" + file);
+    return recoup_test::read_fixture("RECOUP_TEST_FIXTURES", "stripe_billing/" + file);
 }
 
 recoup::owned_request signed_request(std::string body, const std::string& key = secret,
@@ -389,7 +361,7 @@ BOOST_AUTO_TEST_CASE(signed_bodies_verify)
 
 BOOST_AUTO_TEST_CASE(shared_signature_vector_verifies_with_tolerance_off)
 {
-    const auto vectors = boost::json::parse(read_file(env_dir("RECOUP_SHARED_FIXTURES") + "/signature_vectors.json"));
+    const auto vectors = boost::json::parse(recoup_test::read_fixture("RECOUP_SHARED_FIXTURES", "signature_vectors.json"));
     const auto& v = vectors.at("stripe").as_object();
     recoup::owned_request r;
     r.headers.emplace_back("Stripe-Signature", std::string(v.at("header_value").as_string()));

@@ -3,4 +3,4 @@
 
 #include "test_connector.hpp"
 
-RECOUP_EXPORT_CONNECTOR(recoup_test::test_connector_no_record_back, "test_connector_basic", "1.2.3")
+RECOUP_EXPORT_CONNECTOR(recoup_test::test_connector_no_record_back, "1.2.3")

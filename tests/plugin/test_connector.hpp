@@ -55,6 +55,8 @@ template <bool WithRecordBack>
 class basic_test_connector {
 public:
     using webhook = test_webhook;
+    // The plugin name RECOUP_EXPORT_CONNECTOR puts in the descriptor.
+    static constexpr std::string_view name = WithRecordBack ? "test_connector" : "test_connector_basic";
     static constexpr std::string_view signature_header = "x-test-signature";
 
     recoup::result<void> verify_source(const recoup::webhook_request& req, const recoup::mca_config& mca,

@@ -3,4 +3,4 @@
 
 #include "test_connector.hpp"
 
-RECOUP_EXPORT_CONNECTOR(recoup_test::test_connector, "test_connector", "1.2.3")
+RECOUP_EXPORT_CONNECTOR(recoup_test::test_connector, "1.2.3")

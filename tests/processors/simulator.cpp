@@ -2,6 +2,8 @@
 #define BOOST_TEST_MODULE processor_simulator
 #include <boost/test/unit_test.hpp>
 
+#include "../support/test_support.hpp"
+
 #include <recoup/crypto.hpp>
 #include <recoup/plugin/loader.hpp>
 
@@ -46,9 +48,7 @@ std::string expected_id(const std::string& key)
 
 recoup::plugin::dynamic_processor load_plugin()
 {
-    const char* dir = std::getenv("RECOUP_TEST_PLUGIN_DIR");
-    if (dir == nullptr) throw std::runtime_error("RECOUP_TEST_PLUGIN_DIR is not set");
-    auto loaded = recoup::plugin::load_processor(std::filesystem::path(dir) / "recoup_simulator.so");
+    auto loaded = recoup::plugin::load_processor(recoup_test::bundled_plugin("simulator"));
     if (!loaded) throw std::runtime_error(loaded.error().what());
     return std::move(*loaded);
 }
@@ -209,8 +209,7 @@ BOOST_AUTO_TEST_CASE(descriptor)
     BOOST_TEST(p.info().version == "1.0.0");
     BOOST_TEST(recoup::plugin::kind_name(p.info().kind) == "payment_processor");
 
-    const char* dir = std::getenv("RECOUP_TEST_PLUGIN_DIR");
-    const auto as_connector = recoup::plugin::load_connector(std::filesystem::path(dir) / "recoup_simulator.so");
+    const auto as_connector = recoup::plugin::load_connector(recoup_test::bundled_plugin("simulator"));
     BOOST_TEST_REQUIRE(as_connector.has_error());
     BOOST_TEST((as_connector.error().code == error::plugin_wrong_kind));
 }

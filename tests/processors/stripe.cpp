@@ -2,6 +2,8 @@
 #define BOOST_TEST_MODULE processor_stripe
 #include <boost/test/unit_test.hpp>
 
+#include "../support/test_support.hpp"
+
 #include <recoup/plugin/loader.hpp>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -118,14 +120,6 @@ std::string form_value(const form_t& form, std::string_view key)
         if (k == key) return v;
     return {};
 }
-
-#define EXPECT_FAILURE(expr, expected_code, expected_field)                                       \
-    do {                                                                                          \
-        const auto r_ = (expr);                                                                   \
-        BOOST_TEST_REQUIRE(r_.has_error());                                                       \
-        BOOST_TEST((r_.error().code == (expected_code)), "got: " << r_.error().what());          \
-        BOOST_TEST(r_.error().field == (expected_field));                                         \
-    } while (0)
 
 charge_result parsed(const recoup::result<charge_result>& r)
 {
@@ -371,9 +365,7 @@ std::string printable(const headers_t& headers)
 
 recoup::plugin::dynamic_processor load_plugin()
 {
-    const char* dir = std::getenv("RECOUP_TEST_PLUGIN_DIR");
-    if (dir == nullptr) throw std::runtime_error("RECOUP_TEST_PLUGIN_DIR is not set");
-    auto loaded = recoup::plugin::load_processor(std::filesystem::path(dir) / "recoup_stripe.so");
+    auto loaded = recoup::plugin::load_processor(recoup_test::bundled_plugin("stripe"));
     if (!loaded) throw std::runtime_error(loaded.error().what());
     return std::move(*loaded);
 }

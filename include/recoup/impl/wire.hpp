@@ -87,6 +87,18 @@ T read(const json::value& v, std::string_view path)
     throw exception(fail(code, std::move(field), std::move(detail)));
 }
 
+template <class T>
+T unwrap(result<T> r)
+{
+    if (!r) throw exception(std::move(r).error());
+    return std::move(*r);
+}
+
+inline void unwrap(result<void> r)
+{
+    if (!r) throw exception(r.error());
+}
+
 inline const json::object& as_object(const json::value& v)
 {
     if (!v.is_object()) raise(error::invalid_field, "", "expected object");

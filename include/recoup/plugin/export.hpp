@@ -1,8 +1,9 @@
 // recoup: turn a C++ class that satisfies recoup::billing_connector (or recoup::payment_processor)
-// into a plugin. One line:
+// into a plugin. One line, the plugin's name being the class's own `static constexpr
+// std::string_view name`:
 //
-//     RECOUP_EXPORT_CONNECTOR(my::connector, "acme", "1.0.0")
-//     RECOUP_EXPORT_PROCESSOR(my::processor, "acme_pay", "1.0.0")
+//     RECOUP_EXPORT_CONNECTOR(my::connector, "1.0.0")
+//     RECOUP_EXPORT_PROCESSOR(my::processor, "1.0.0")
 //
 // defines the C entry point of recoup/plugin/abi.h with noexcept trampolines: every exception is
 // caught and becomes an error code plus message; nothing C++ crosses the boundary.
@@ -17,12 +18,24 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <concepts>
 #include <cstring>
 #include <exception>
 #include <string>
+#include <string_view>
 #include <vector>
 
 RECOUP_BEGIN_NAMESPACE
+
+namespace plugin {
+
+// The class names its plugin: `static constexpr std::string_view name = "acme";`.
+template <class C>
+concept named_plugin = requires {
+    { C::name } -> std::convertible_to<std::string_view>;
+};
+
+} // namespace plugin
 
 namespace plugin::detail {
 
@@ -131,6 +144,14 @@ int32_t guarded(recoup_type_error* err, F&& body) noexcept
     }
 }
 
+// The class's `name`, NUL-terminated for the descriptor whatever view the class declares.
+template <class C>
+const char* plugin_name()
+{
+    static const std::string name(C::name);
+    return name.c_str();
+}
+
 template <class C>
 const C& instance()
 {
@@ -179,14 +200,14 @@ int32_t record_back(recoup_type_str outcome_json, const recoup_type_account* acc
 }
 
 template <class C>
-const recoup_plugin_descriptor* connector_descriptor(const char* name, const char* version) noexcept
+const recoup_plugin_descriptor* connector_descriptor(const char* version) noexcept
 {
     static const recoup_plugin_descriptor descriptor = [&] {
         recoup_plugin_descriptor d{};
         d.struct_size = sizeof(recoup_plugin_descriptor);
         d.abi_major = RECOUP_ABI_VERSION_MAJOR;
         d.abi_minor = RECOUP_ABI_VERSION_MINOR;
-        d.name = name;
+        d.name = plugin_name<C>();
         d.version = version;
         d.kind = RECOUP_PLUGIN_KIND_BILLING_CONNECTOR;
         d.capabilities = (has_sync_requests<C> ? RECOUP_CAP_SYNC : 0u) |
@@ -237,14 +258,14 @@ int32_t parse_step(recoup_type_str input_json, const recoup_type_exchange* respo
 }
 
 template <class P>
-const recoup_plugin_descriptor* processor_descriptor(const char* name, const char* version) noexcept
+const recoup_plugin_descriptor* processor_descriptor(const char* version) noexcept
 {
     static const recoup_plugin_descriptor descriptor = [&] {
         recoup_plugin_descriptor d{};
         d.struct_size = sizeof(recoup_plugin_descriptor);
         d.abi_major = RECOUP_ABI_VERSION_MAJOR;
         d.abi_minor = RECOUP_ABI_VERSION_MINOR;
-        d.name = name;
+        d.name = plugin_name<P>();
         d.version = version;
         d.kind = RECOUP_PLUGIN_KIND_PAYMENT_PROCESSOR;
         d.build_charge = &build_step<P, charge_request, &P::build_charge>;
@@ -261,19 +282,23 @@ const recoup_plugin_descriptor* processor_descriptor(const char* name, const cha
 RECOUP_END_NAMESPACE
 
 // Defines the plugin's entry point for a payment processor class.
-#define RECOUP_EXPORT_PROCESSOR(Class, Name, Version)                                              \
+#define RECOUP_EXPORT_PROCESSOR(Class, Version)                                                    \
     static_assert(::recoup::payment_processor<Class>,                                              \
                   #Class " must satisfy recoup::payment_processor (see recoup/processor.hpp)");     \
+    static_assert(::recoup::plugin::named_plugin<Class>,                                           \
+                  #Class " must declare static constexpr std::string_view name");                  \
     extern "C" RECOUP_PLUGIN_VISIBLE const recoup_plugin_descriptor* recoup_plugin_entry(void)     \
     {                                                                                              \
-        return ::recoup::plugin::detail::processor_descriptor<Class>(Name, Version);               \
+        return ::recoup::plugin::detail::processor_descriptor<Class>(Version);                     \
     }
 
 // Defines the plugin's entry point for a billing connector class.
-#define RECOUP_EXPORT_CONNECTOR(Class, Name, Version)                                              \
+#define RECOUP_EXPORT_CONNECTOR(Class, Version)                                                    \
     static_assert(::recoup::billing_connector<Class>,                                              \
                   #Class " must satisfy recoup::billing_connector (see recoup/connector.hpp)");     \
+    static_assert(::recoup::plugin::named_plugin<Class>,                                           \
+                  #Class " must declare static constexpr std::string_view name");                  \
     extern "C" RECOUP_PLUGIN_VISIBLE const recoup_plugin_descriptor* recoup_plugin_entry(void)     \
     {                                                                                              \
-        return ::recoup::plugin::detail::connector_descriptor<Class>(Name, Version);               \
+        return ::recoup::plugin::detail::connector_descriptor<Class>(Version);                     \
     }

@@ -128,7 +128,7 @@ inline result<std::shared_ptr<const library>> load_library(const std::filesystem
             error::plugin_missing_entry, path,
             "incompatible plugin \"" + path.string() + "\": missing entry symbol \"" +
                 RECOUP_PLUGIN_ENTRY_NAME +
-                "\"\nHint: a C++ plugin defines it with RECOUP_EXPORT_CONNECTOR(Class, \"name\", "
+                "\"\nHint: a C++ plugin defines it with RECOUP_EXPORT_CONNECTOR(Class, "
                 "\"version\") from <recoup/plugin/export.hpp>.");
     auto entry = lib->handle_.get<const recoup_plugin_descriptor*()>(RECOUP_PLUGIN_ENTRY_NAME);
     const recoup_plugin_descriptor* d = entry();
