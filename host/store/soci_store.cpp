@@ -15,7 +15,8 @@ constexpr int lease_timeout_ms = 30'000;
 
 } // namespace
 
-soci_store::impl::impl(const database_url& u, std::size_t n) : url(u), size(n == 0 ? 1 : n), pool(size), suspect(size, 0)
+soci_store::impl::impl(const database_url& u, std::size_t n)
+    : url(u), size(n == 0 ? 1 : n), pool(size), suspect(size, 0)
 {
     if (url.backend == backend::sqlite) {
         if (const auto parent = std::filesystem::path(url.path).parent_path(); !parent.empty())

@@ -33,8 +33,11 @@ std::string address_json(const std::optional<recoup::address>& a)
 
 recoup::address address_of(const std::string& text, const std::string& id)
 {
+    boost::system::error_code ec;
+    const auto parsed = boost::json::parse(text, ec);
+    if (ec) throw row_error(intent_row::table, "billing_address", id, "is not valid JSON: " + ec.message());
     try {
-        return boost::json::value_to<recoup::address>(boost::json::parse(text));
+        return boost::json::value_to<recoup::address>(parsed);
     } catch (const std::exception& e) {
         throw row_error(intent_row::table, "billing_address", id, std::string("is not an address: ") + e.what());
     }
@@ -172,9 +175,11 @@ std::string secrets_json(const std::vector<stored_secret>& secrets)
 
 std::vector<stored_secret> secrets_from_json(const std::string& text, const std::string& mca_id)
 {
+    boost::system::error_code ec;
+    const auto parsed = boost::json::parse(text, ec);
+    if (ec) throw row_error(mca_row::table, "secrets", mca_id, "is not valid JSON: " + ec.message());
     std::vector<stored_secret> out;
     try {
-        const auto parsed = boost::json::parse(text);
         for (const auto& v : parsed.as_array()) {
             const auto& o = v.as_object();
             stored_secret s{std::string(o.at("value").as_string()), std::nullopt};
