@@ -1,8 +1,10 @@
 // recoupd: the SOCI store (PostgreSQL in production, SQLite as the embedded default). It
 // satisfies recoup::recovery_store: begin() leases a pooled session and opens a transaction
 // (BEGIN IMMEDIATE on SQLite, so writers serialize instead of failing on lock upgrades).
-// Every database error is thrown; a session that failed is checked, and reconnected, before it
-// is used again, so the service recovers by itself after the database restarts.
+// Every database fault is thrown as recoup::storage_error (worth retrying); a stored value that
+// cannot be read (unknown enum, corrupt JSON) is a plain std::runtime_error naming its row.
+// A session that failed is checked, and reconnected, before it is used again, so the service
+// recovers by itself after the database restarts.
 #pragma once
 
 #include "store/database_url.hpp"
@@ -57,7 +59,7 @@ class soci_store {
     struct impl;
 
 public:
-    // Opens `pool_size` sessions (at least 1). Throws std::runtime_error with one line naming
+    // Opens `pool_size` sessions (at least 1). Throws recoup::storage_error with one line naming
     // the database when it cannot connect.
     soci_store(const database_url& url, std::size_t pool_size);
     ~soci_store();

@@ -1,0 +1,202 @@
+// soci_store's administration, for the CLI and the HTTP host: migrations, profiles, MCAs and
+// their secrets, and the webhook events recorded.
+#include "store/detail/identifier.hpp"
+#include "store/detail/pool.hpp"
+#include "store/detail/rows.hpp"
+#include "store/detail/select.hpp"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <ctime>
+#include <stdexcept>
+
+namespace recoupd {
+
+using store_detail::row_lock;
+
+namespace {
+
+std::int64_t unix_now() { return static_cast<std::int64_t>(std::time(nullptr)); }
+
+void check_id(std::string_view what, const std::string& id)
+{
+    if (!store_detail::valid_id(id))
+        throw std::invalid_argument(std::string(what) + " id \"" + id +
+                                    "\" is invalid: use 1-64 characters of A-Z a-z 0-9 _ -");
+}
+
+} // namespace
+
+// ---- migrations ---------------------------------------------------------------------------------
+
+std::vector<migration_state> soci_store::migration_status()
+{
+    return impl_->with_session([&](soci::session& sql) { return recoupd::migration_status(sql, backend()); });
+}
+
+std::vector<migration_state> soci_store::migrate_up()
+{
+    return impl_->with_session([&](soci::session& sql) { return recoupd::migrate_up(sql, backend()); });
+}
+
+std::vector<migration_state> soci_store::migrate_down(int count)
+{
+    return impl_->with_session([&](soci::session& sql) { return recoupd::migrate_down(sql, backend(), count); });
+}
+
+// ---- profiles -----------------------------------------------------------------------------------
+
+void soci_store::add_profile(const profile_record& profile)
+{
+    check_id("profile", profile.id);
+    if (profile.retry_algorithm != "cascading" && profile.retry_algorithm != "monitoring")
+        throw std::invalid_argument("retry algorithm \"" + profile.retry_algorithm +
+                                    "\" is unknown: use cascading or monitoring");
+    store_detail::nullable schedule;
+    if (profile.retry_schedule) {
+        boost::system::error_code ec;
+        const auto v = boost::json::parse(*profile.retry_schedule, ec);
+        if (ec) throw std::invalid_argument("the retry schedule is not valid JSON");
+        schedule = {boost::json::serialize(v), soci::i_ok};
+    }
+    impl_->with_transaction([&](soci::session& sql) {
+        int count = 0;
+        sql << "SELECT COUNT(*) FROM business_profile WHERE id = :id", soci::use(profile.id), soci::into(count);
+        if (count != 0) throw std::invalid_argument("profile \"" + profile.id + "\" already exists");
+        const long long created = profile.created_at != 0 ? profile.created_at : unix_now();
+        sql << "INSERT INTO business_profile (id, retry_algorithm, retry_schedule, created_at) "
+               "VALUES (:id, :a, :s, :c)",
+            soci::use(profile.id), soci::use(profile.retry_algorithm), soci::use(schedule.value, schedule.ind),
+            soci::use(created);
+    });
+}
+
+std::optional<profile_record> soci_store::find_profile(const std::string& id)
+{
+    return impl_->with_session([&](soci::session& sql) -> std::optional<profile_record> {
+        const auto row =
+            store_detail::select_one<store_detail::profile_row>(sql, backend(), "id = :id", row_lock::none, id);
+        if (!row) return std::nullopt;
+        return row->record();
+    });
+}
+
+// ---- MCAs and their secrets ---------------------------------------------------------------------
+
+void soci_store::require_master_key() { impl_->secrets(); }
+
+void soci_store::add_mca(const mca_record& mca)
+{
+    check_id("MCA", mca.id);
+    check_id("profile", mca.profile_id);
+    if (mca.connector.empty()) throw std::invalid_argument("the MCA needs a connector name");
+    if (mca.secrets.empty()) throw std::invalid_argument("the MCA needs at least one webhook secret");
+    const auto settings = store_detail::compact_json_object(mca.settings);
+    if (!settings) throw std::invalid_argument("the MCA settings must be a JSON object");
+    const auto& box = impl_->secrets();
+    std::vector<store_detail::stored_secret> stored;
+    for (const auto& s : mca.secrets) stored.push_back({s, std::nullopt});
+    const auto sealed = box.seal(store_detail::secrets_json(stored), store_detail::secrets_aad(mca.id));
+    store_detail::nullable api_key;
+    if (mca.api_key) api_key = {box.seal(*mca.api_key, store_detail::api_key_aad(mca.id)), soci::i_ok};
+    auto base_url = store_detail::from_optional(mca.base_url);
+    const int count = static_cast<int>(mca.secrets.size());
+    const long long now = mca.created_at != 0 ? mca.created_at : unix_now();
+
+    impl_->with_transaction([&](soci::session& sql) {
+        int found = 0;
+        sql << "SELECT COUNT(*) FROM business_profile WHERE id = :id", soci::use(mca.profile_id), soci::into(found);
+        if (found == 0) throw std::invalid_argument("unknown profile \"" + mca.profile_id + "\"");
+        sql << "SELECT COUNT(*) FROM merchant_connector_account WHERE id = :id", soci::use(mca.id),
+            soci::into(found);
+        if (found != 0) throw std::invalid_argument("MCA \"" + mca.id + "\" already exists");
+        sql << "INSERT INTO merchant_connector_account (id, profile_id, connector, secrets, secret_count, api_key, "
+               "base_url, settings, created_at, modified_at) VALUES (:id, :p, :c, :s, :n, :k, :u, :st, :ca, :ma)",
+            soci::use(mca.id), soci::use(mca.profile_id), soci::use(mca.connector), soci::use(sealed),
+            soci::use(count), soci::use(api_key.value, api_key.ind), soci::use(base_url.value, base_url.ind),
+            soci::use(*settings), soci::use(now), soci::use(now);
+    });
+}
+
+std::optional<mca_record> soci_store::find_mca(const std::string& profile_id, const std::string& mca_id)
+{
+    return find_mca(profile_id, mca_id, unix_now());
+}
+
+std::optional<mca_record> soci_store::find_mca(const std::string& profile_id, const std::string& mca_id,
+                                               std::int64_t now)
+{
+    const auto row = impl_->with_session([&](soci::session& sql) {
+        return store_detail::select_one<store_detail::mca_row>(sql, backend(), "id = :id AND profile_id = :p",
+                                                               row_lock::none, mca_id, profile_id);
+    });
+    if (!row) return std::nullopt;
+    // Opened outside the session: a wrong master key is no database fault.
+    return row->record(impl_->secrets(), now);
+}
+
+std::vector<mca_summary> soci_store::list_mcas(const std::optional<std::string>& profile_id)
+{
+    return impl_->with_session([&](soci::session& sql) {
+        const std::string filter = profile_id.value_or("");
+        const int all = profile_id ? 0 : 1;
+        return store_detail::select_all<store_detail::mca_summary_row>(
+            sql, backend(), "(:all = 1 OR profile_id = :p) ORDER BY profile_id, id", row_lock::none, all, filter);
+    });
+}
+
+void soci_store::rotate_mca_secret(const std::string& profile_id, const std::string& mca_id,
+                                   const std::string& secret, bool keep_old, std::int64_t now, std::int64_t window)
+{
+    if (secret.empty()) throw std::invalid_argument("the new secret is empty");
+    const auto& box = impl_->secrets();
+    const auto aad = store_detail::secrets_aad(mca_id);
+    impl_->with_transaction([&](soci::session& sql) {
+        const auto row = store_detail::select_one<store_detail::mca_secrets_row>(
+            sql, backend(), "id = :id AND profile_id = :p", row_lock::for_update, mca_id, profile_id);
+        if (!row) throw std::invalid_argument("unknown MCA \"" + mca_id + "\" in profile \"" + profile_id + "\"");
+        std::vector<store_detail::stored_secret> next{{secret, std::nullopt}};
+        if (keep_old) {
+            for (auto& s : store_detail::secrets_from_json(box.open(row->sealed, aad), mca_id)) {
+                if (s.expires_at && *s.expires_at <= now) continue; // already past its window
+                if (s.value == secret) continue;
+                const auto until = now + window;
+                s.expires_at = s.expires_at ? std::min(*s.expires_at, until) : until;
+                next.push_back(std::move(s));
+            }
+        }
+        const auto resealed = box.seal(store_detail::secrets_json(next), aad);
+        const int count = static_cast<int>(next.size());
+        const long long at = now;
+        sql << "UPDATE merchant_connector_account SET secrets = :s, secret_count = :n, modified_at = :m "
+               "WHERE id = :id",
+            soci::use(resealed), soci::use(count), soci::use(at), soci::use(mca_id);
+    });
+}
+
+// ---- webhook events -----------------------------------------------------------------------------
+
+std::vector<recoup::event_record> soci_store::list_events(const std::optional<std::string>& mca_id, std::size_t limit)
+{
+    return impl_->with_session([&](soci::session& sql) {
+        const std::string filter = mca_id.value_or("");
+        const int all = mca_id ? 0 : 1;
+        const long long max = static_cast<long long>(limit);
+        return store_detail::select_all<store_detail::event_row>(
+            sql, backend(), "(:all = 1 OR merchant_connector_id = :m) ORDER BY received_at DESC, id DESC LIMIT :n",
+            row_lock::none, all, filter, max);
+    });
+}
+
+std::optional<recoup::event_record> soci_store::find_event(const std::string& id)
+{
+    return impl_->with_session([&](soci::session& sql) -> std::optional<recoup::event_record> {
+        const auto row = store_detail::select_one<store_detail::event_with_body_row>(sql, backend(), "id = :id",
+                                                                                     row_lock::none, id);
+        if (!row) return std::nullopt;
+        return row->record();
+    });
+}
+
+} // namespace recoupd
