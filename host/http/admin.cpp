@@ -75,9 +75,9 @@ response handle_workflow(app& a, const request& req, const std::string& payment_
         if (!intent)
             return error_reply(404, "invalid_request", "WE_04", "unknown payment " + payment_id, req.version(),
                                req.keep_alive());
-        const auto task = tx.find_task(recoup::execute_workflow_task_id(payment_id));
-        const auto psync = tx.find_task(recoup::psync_task_id(payment_id));
-        const auto record_back = tx.find_task(record_back_task_id(payment_id));
+        const auto task = tx.find_task(recoup::task_id(recoup::task_kind::execute, payment_id));
+        const auto psync = tx.find_task(recoup::task_id(recoup::task_kind::psync, payment_id));
+        const auto record_back = tx.find_task(recoup::task_id(recoup::task_kind::record_back, payment_id));
         json::array attempts;
         for (const auto& at : tx.attempts_of(payment_id))
             attempts.push_back(json::object{{"id", at.id},

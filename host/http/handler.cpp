@@ -124,7 +124,7 @@ void fill_account(account_data& d, const app& a)
     acct.config.api_key = d.mca.api_key ? std::string_view(*d.mca.api_key) : std::string_view{};
     acct.config.settings = &d.settings;
     acct.retry_threshold = int_setting(d.settings, "retry_threshold", 0);
-    acct.max_retry_count = int_setting(d.settings, "max_retry_count", 15);
+    acct.max_retry_count = int_setting(d.settings, "max_retry_count", recoup::default_max_retry_count);
     acct.keep_raw_body = a.config.keep_raw_body;
 }
 
@@ -181,7 +181,7 @@ response handle_webhook(app& a, const request& req, const route& r, webhook_log_
     log.event_id = outcome->event_id;
     log.event_type = std::string(recoup::to_string(outcome->event_type));
     log.action = std::string(recoup::to_string(outcome->action));
-    log.outcome = outcome->outcome;
+    log.outcome = recoup::outcome_text(*outcome);
     a.metrics.count_action(log.action);
     return json_reply(outcome->http_status, std::move(outcome->body), req);
 }

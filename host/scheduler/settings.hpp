@@ -1,5 +1,5 @@
-// recoupd: reading the retry settings stored with a profile and a billing MCA, shared by the
-// webhook path, the CLI and the scheduler.
+// recoupd: reading the integer settings stored with a billing MCA, shared by the webhook path
+// and the scheduler.
 #pragma once
 
 #include <recoup/retry.hpp>
@@ -13,33 +13,8 @@
 
 namespace recoupd {
 
-// The profile's retry schedule in the reference's shape {"start_after":60,"frequencies":[[10800,2],...]}
-// ("frequencies" absent: the default ones). nullopt when the text is not that shape (the CLI
-// refuses it; the webhook path and the scheduler fall back to the default schedule).
-inline std::optional<recoup::retry_schedule> parse_retry_schedule(std::string_view text)
-{
-    boost::system::error_code ec;
-    const auto v = boost::json::parse(text, ec);
-    if (ec || !v.is_object()) return std::nullopt;
-    const auto& o = v.as_object();
-    const auto* start = o.if_contains("start_after");
-    const auto* frequencies = o.if_contains("frequencies");
-    if (!start || !start->is_int64() || start->as_int64() < 0) return std::nullopt;
-    recoup::retry_schedule parsed;
-    parsed.start_after = start->as_int64();
-    if (!frequencies) return parsed; // the default frequencies
-    if (!frequencies->is_array()) return std::nullopt;
-    parsed.frequencies.clear();
-    for (const auto& f : frequencies->as_array()) {
-        if (!f.is_array() || f.as_array().size() != 2 || !f.as_array()[0].is_int64() || !f.as_array()[1].is_int64())
-            return std::nullopt;
-        const auto delay = f.as_array()[0].as_int64();
-        const auto count = f.as_array()[1].as_int64();
-        if (delay < 0 || count < 0 || count > 10000) return std::nullopt;
-        parsed.frequencies.emplace_back(delay, static_cast<std::int32_t>(count));
-    }
-    return parsed;
-}
+// parse_retry_schedule moved to the library; its callers here keep the unqualified name.
+using recoup::parse_retry_schedule;
 
 inline std::int32_t int_setting(const boost::json::object& settings, std::string_view key, std::int32_t fallback)
 {

@@ -29,7 +29,7 @@ std::string one_line(const std::string& text) { return database_error_line(text)
     try {
         throw;
     } catch (const soci::soci_error& e) {
-        throw std::runtime_error("database error: " + one_line(e.get_error_message()));
+        throw recoup::storage_error("database error: " + one_line(e.get_error_message()));
     }
 }
 
@@ -347,7 +347,7 @@ struct soci_store::impl {
     {
         std::size_t slot = 0;
         if (!pool.try_lease(slot, lease_timeout_ms))
-            throw std::runtime_error("database busy: no free connection after 30 s");
+            throw recoup::storage_error("database busy: no free connection after 30 s");
         if (suspect[slot]) {
             auto& sql = pool.at(slot);
             try {
@@ -359,7 +359,7 @@ struct soci_store::impl {
                 suspect[slot] = 0;
             } catch (const std::exception& e) {
                 pool.give_back(slot);
-                throw std::runtime_error("cannot reach the database \"" + url.redacted() + "\": " + one_line(e.what()));
+                throw recoup::storage_error("cannot reach the database \"" + url.redacted() + "\": " + one_line(e.what()));
             }
         }
         return slot;
@@ -381,7 +381,7 @@ struct soci_store::impl {
                 sql << begin;
             } catch (const std::exception& e) {
                 suspect[slot] = 1;
-                throw std::runtime_error("cannot begin a transaction on \"" + url.redacted() +
+                throw recoup::storage_error("cannot begin a transaction on \"" + url.redacted() +
                                          "\": " + one_line(e.what()));
             }
         }

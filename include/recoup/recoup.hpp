@@ -18,6 +18,7 @@
 #include <recoup/retry.hpp>
 #include <recoup/signature.hpp>
 #include <recoup/store.hpp>
+#include <recoup/task.hpp>
 #include <recoup/webhook_request.hpp>
 #include <recoup/wire.hpp>
 #include <recoup/workflow.hpp>
