@@ -317,31 +317,11 @@ namespace {
 struct broken_store {
     memory_store::transaction begin() { throw storage_error("connection refused"); }
 };
-} // namespace
 
-BOOST_AUTO_TEST_CASE(storage_failure_is_503_with_retry_semantics)
+// fail1, verified, into a store that fails.
+template <class Store>
+result<recovery_result> deliver_to(Store& store)
 {
-    broken_store store;
-    toy_connector connector;
-    std::vector<std::string> secrets{"s"};
-    recovery_account account;
-    account.config.secrets = secrets;
-    owned_request req;
-    req.headers = {{"x-sig", "s"}};
-    req.body = fail1;
-    auto r = recover(store, connector, req.view(), account, no_sync{}, fixed_clock{});
-    BOOST_TEST_REQUIRE(r.has_error());
-    BOOST_TEST((r.error().code == error::storage_unavailable));
-    const auto resp = error_response(r.error());
-    BOOST_TEST(resp.status == 503);
-    BOOST_TEST(resp.body.find(R"("type":"api")") != std::string::npos);
-}
-
-namespace {
-result<recovery_result> deliver_failing(std::exception_ptr fault)
-{
-    memory_store store;
-    store.fail_next_begin(std::move(fault));
     toy_connector connector;
     std::vector<std::string> secrets{"s"};
     recovery_account account;
@@ -351,7 +331,25 @@ result<recovery_result> deliver_failing(std::exception_ptr fault)
     req.body = fail1;
     return recover(store, connector, req.view(), account, no_sync{}, fixed_clock{});
 }
+
+result<recovery_result> deliver_failing(std::exception_ptr fault)
+{
+    memory_store store;
+    store.fail_next_begin(std::move(fault));
+    return deliver_to(store);
+}
 } // namespace
+
+BOOST_AUTO_TEST_CASE(storage_failure_is_503_with_retry_semantics)
+{
+    broken_store store;
+    auto r = deliver_to(store);
+    BOOST_TEST_REQUIRE(r.has_error());
+    BOOST_TEST((r.error().code == error::storage_unavailable));
+    const auto resp = error_response(r.error());
+    BOOST_TEST(resp.status == 503);
+    BOOST_TEST(resp.body.find(R"("type":"api")") != std::string::npos);
+}
 
 BOOST_AUTO_TEST_CASE(a_storage_error_is_503_storage_unavailable)
 {

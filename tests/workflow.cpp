@@ -152,6 +152,18 @@ struct world {
         return out;
     }
 
+    // The scheduler claims `t` (stored as it is, or inserted) with the lease `t` names.
+    void claim(const task_record& t)
+    {
+        run([&](auto& tx) {
+            auto stored = tx.find_task(t.id).value_or(t);
+            stored.status = task_status_started;
+            stored.schedule_time = t.schedule_time;
+            tx.upsert_task(stored);
+            return 0;
+        });
+    }
+
     std::string attempt_id() const { return internal_attempt_id(pid, exec.retry_count); }
 
     // Records the internal attempt, then applies what `charge` decides.
@@ -312,13 +324,7 @@ BOOST_AUTO_TEST_CASE(a_settled_poll_completes_both_tasks)
     world w;
     w.charge_and_apply(pending());
     const auto psync = world::claimed_task(task_kind::psync, psync_workflow_task);
-    w.run([&](auto& tx) {
-        auto p = *tx.find_task(psync.id);
-        p.status = task_status_started;
-        p.schedule_time = psync.schedule_time;
-        tx.upsert_task(p);
-        return 0;
-    });
+    w.claim(psync);
     const auto data = tracking_of<psync_tracking>(w.task(task_kind::psync).tracking_data);
     const auto retry_count = w.run([&](auto& tx) { return start_poll(tx, psync, now); });
     BOOST_TEST_REQUIRE(retry_count.has_value());
@@ -342,12 +348,9 @@ BOOST_AUTO_TEST_CASE(a_poll_after_the_task_finished_elsewhere_finishes_alike)
     const auto psync = world::claimed_task(task_kind::psync, psync_workflow_task);
     w.run([&](auto& tx) {
         tx.finish_tasks(pid, std::string(business_status::external_payment), now);
-        auto p = *tx.find_task(psync.id);
-        p.status = task_status_started;
-        p.schedule_time = psync.schedule_time;
-        tx.upsert_task(p);
         return 0;
     });
+    w.claim(psync);
     BOOST_TEST(!w.run([&](auto& tx) { return start_poll(tx, psync, now); }));
     BOOST_TEST(w.task(task_kind::psync).status == "finish");
     BOOST_TEST(w.task(task_kind::psync).business_status == "COMPLETED_BY_EXTERNAL_PAYMENT");
@@ -393,13 +396,7 @@ BOOST_AUTO_TEST_CASE(record_back_retries_back_off_then_give_up)
     auto rb = world::claimed_task(task_kind::record_back, record_back_workflow_task);
     const std::int64_t expected[] = {60, 120, 240, 480, 960, 1920, 3840};
     for (std::int32_t tries = 1; tries < record_back_attempts; ++tries) {
-        w.run([&](auto& tx) {
-            auto t = tx.find_task(rb.id).value_or(rb);
-            t.status = task_status_started;
-            t.schedule_time = rb.schedule_time;
-            tx.upsert_task(t);
-            return 0;
-        });
+        w.claim(rb);
         BOOST_TEST((w.run([&](auto& tx) { return retry_record_back(tx, rb, record_back_attempts, now); }) ==
                     task_result::retry));
         const auto t = w.task(task_kind::record_back);
@@ -407,13 +404,7 @@ BOOST_AUTO_TEST_CASE(record_back_retries_back_off_then_give_up)
         BOOST_TEST(t.retry_count == tries);
         BOOST_TEST(t.schedule_time == now + expected[tries - 1], "try " << tries);
     }
-    w.run([&](auto& tx) {
-        auto t = *tx.find_task(rb.id);
-        t.status = task_status_started;
-        t.schedule_time = rb.schedule_time;
-        tx.upsert_task(t);
-        return 0;
-    });
+    w.claim(rb);
     BOOST_TEST((w.run([&](auto& tx) { return retry_record_back(tx, rb, record_back_attempts, now); }) ==
                 task_result::retry));
     BOOST_TEST(w.task(task_kind::record_back).status == "finish");

@@ -94,28 +94,38 @@ inline bool still_claimed(const std::optional<task_record>& current, const task_
     return current && current->status == task_status_started && current->schedule_time == claimed.schedule_time;
 }
 
-template <recovery_transaction Tx>
-bool finish_claimed(Tx& tx, const task_record& claimed, std::string_view business_status, std::int64_t now)
+namespace detail {
+
+// The claimed task as it is now, changed by `change`; false, and nothing written, when not ours.
+template <recovery_transaction Tx, class Change>
+bool change_claimed(Tx& tx, const task_record& claimed, std::int64_t now, Change&& change)
 {
     auto current = tx.find_task(claimed.id);
     if (!still_claimed(current, claimed)) return false;
-    current->status = task_status_finish;
-    current->business_status = business_status;
+    change(*current);
     current->updated_at = now;
     tx.upsert_task(*current);
     return true;
 }
 
+} // namespace detail
+
+template <recovery_transaction Tx>
+bool finish_claimed(Tx& tx, const task_record& claimed, std::string_view business_status, std::int64_t now)
+{
+    return detail::change_claimed(tx, claimed, now, [&](task_record& t) {
+        t.status = task_status_finish;
+        t.business_status = business_status;
+    });
+}
+
 template <recovery_transaction Tx>
 bool rearm_claimed(Tx& tx, const task_record& claimed, std::int64_t at, std::int64_t now)
 {
-    auto current = tx.find_task(claimed.id);
-    if (!still_claimed(current, claimed)) return false;
-    current->status = task_status_new;
-    current->schedule_time = at;
-    current->updated_at = now;
-    tx.upsert_task(*current);
-    return true;
+    return detail::change_claimed(tx, claimed, now, [&](task_record& t) {
+        t.status = task_status_new;
+        t.schedule_time = at;
+    });
 }
 
 namespace detail {
@@ -299,19 +309,17 @@ task_result apply_decision(Tx& tx, const charge_report& r, std::int64_t now)
 template <recovery_transaction Tx>
 task_result retry_record_back(Tx& tx, const task_record& claimed, std::int32_t max_tries, std::int64_t now)
 {
-    auto current = tx.find_task(claimed.id);
-    if (!still_claimed(current, claimed)) return task_result::claim_lost;
-    current->retry_count += 1;
-    current->updated_at = now;
-    if (current->retry_count >= max_tries) {
-        current->status = task_status_finish;
-        current->business_status = business_status::record_back_failed;
-    } else {
-        current->status = task_status_new;
-        current->schedule_time = now + record_back_delay(current->retry_count).count();
-    }
-    tx.upsert_task(*current);
-    return task_result::retry;
+    const bool ours = detail::change_claimed(tx, claimed, now, [&](task_record& t) {
+        t.retry_count += 1;
+        if (t.retry_count >= max_tries) {
+            t.status = task_status_finish;
+            t.business_status = business_status::record_back_failed;
+        } else {
+            t.status = task_status_new;
+            t.schedule_time = now + record_back_delay(t.retry_count).count();
+        }
+    });
+    return ours ? task_result::retry : task_result::claim_lost;
 }
 
 RECOUP_END_NAMESPACE
