@@ -5,10 +5,10 @@
 //   main.cpp, cli/        commands: parse flags, build an app, run serve / scheduler / the rest
 //   conformance/          the plugin checker behind `recoupd plugin check`
 //   http/  scheduler/     the server and its routes; the retry loop (neither includes the other)
-//   app.hpp               this aggregate
-//   store/  outbound/  plugins.hpp  metrics.hpp  settings.hpp
+//   app.hpp  settings.hpp this aggregate; reading stored profile and MCA settings
+//   store/  outbound/  plugins.hpp  metrics.hpp
 //                         the database, calls to platform and processor APIs, the plugin
-//                         directory, counters, reading MCA settings
+//                         directory, counters
 // and all of them include the library <recoup/...> only, which includes nothing of the host.
 #pragma once
 

@@ -1,7 +1,11 @@
-// recoupd: reading the retry settings stored with a profile and a billing MCA, shared by the
-// webhook path, the CLI and the scheduler.
+// recoupd: what the webhook path and the scheduler read from a stored profile and MCA, read one
+// way: the MCA's settings object, its integer settings, the profile's retry schedule, and the
+// view of the MCA a plugin is handed.
 #pragma once
 
+#include "store/soci_store.hpp"
+
+#include <recoup/connector.hpp>
 #include <recoup/retry.hpp>
 
 #include <boost/json.hpp>
@@ -13,34 +17,16 @@
 
 namespace recoupd {
 
-// The profile's retry schedule in the reference's shape {"start_after":60,"frequencies":[[10800,2],...]}
-// ("frequencies" absent: the default ones). nullopt when the text is not that shape (the CLI
-// refuses it; the webhook path and the scheduler fall back to the default schedule).
-inline std::optional<recoup::retry_schedule> parse_retry_schedule(std::string_view text)
+// The settings text as an object; {} when it is not one (the CLI stores only objects).
+inline boost::json::object settings_of(std::string_view text)
 {
     boost::system::error_code ec;
-    const auto v = boost::json::parse(text, ec);
-    if (ec || !v.is_object()) return std::nullopt;
-    const auto& o = v.as_object();
-    const auto* start = o.if_contains("start_after");
-    const auto* frequencies = o.if_contains("frequencies");
-    if (!start || !start->is_int64() || start->as_int64() < 0) return std::nullopt;
-    recoup::retry_schedule parsed;
-    parsed.start_after = start->as_int64();
-    if (!frequencies) return parsed; // the default frequencies
-    if (!frequencies->is_array()) return std::nullopt;
-    parsed.frequencies.clear();
-    for (const auto& f : frequencies->as_array()) {
-        if (!f.is_array() || f.as_array().size() != 2 || !f.as_array()[0].is_int64() || !f.as_array()[1].is_int64())
-            return std::nullopt;
-        const auto delay = f.as_array()[0].as_int64();
-        const auto count = f.as_array()[1].as_int64();
-        if (delay < 0 || count < 0 || count > 10000) return std::nullopt;
-        parsed.frequencies.emplace_back(delay, static_cast<std::int32_t>(count));
-    }
-    return parsed;
+    auto v = boost::json::parse(text, ec);
+    if (ec || !v.is_object()) return {};
+    return std::move(v.as_object());
 }
 
+// An integer setting, given as a number or a numeric string; `fallback` when absent or unreadable.
 inline std::int32_t int_setting(const boost::json::object& settings, std::string_view key, std::int32_t fallback)
 {
     const auto* v = settings.if_contains(key);
@@ -54,6 +40,24 @@ inline std::int32_t int_setting(const boost::json::object& settings, std::string
         }
     }
     return fallback;
+}
+
+// The profile's retry schedule; absent or unreadable: the default ladder (the CLI refuses
+// unreadable ones, so only a hand-edited row gets here).
+inline recoup::retry_schedule retry_schedule_of(const std::optional<std::string>& text)
+{
+    if (!text) return {};
+    return recoup::parse_retry_schedule(*text).value_or(recoup::retry_schedule{});
+}
+
+// What a plugin sees of the MCA. It points into `mca` and `settings`, which must outlive it.
+inline recoup::mca_config plugin_config(const mca_record& mca, const boost::json::object& settings)
+{
+    recoup::mca_config c;
+    c.secrets = mca.secrets;
+    c.api_key = mca.api_key ? std::string_view(*mca.api_key) : std::string_view{};
+    c.settings = &settings;
+    return c;
 }
 
 } // namespace recoupd

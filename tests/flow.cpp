@@ -134,7 +134,7 @@ BOOST_FIXTURE_TEST_CASE(failure_creates_intent_attempt_and_arms_one_task, fixtur
     BOOST_TEST(r->http_status == 200);
     BOOST_TEST(r->body == "{}");
     BOOST_TEST((r->action == recovery_action::schedule_failed_payment));
-    BOOST_TEST(r->outcome == "task armed");
+    BOOST_TEST(outcome_text(*r) == "task armed");
 
     const auto s = store.snapshot();
     BOOST_TEST(s.intents.size() == 1u);
@@ -187,7 +187,7 @@ BOOST_FIXTURE_TEST_CASE(an_armed_task_keeps_its_schedule, fixture)
     BOOST_TEST_REQUIRE(deliver(fail1).has_value());
     clock.at += std::chrono::hours(1);
     auto r = deliver(fail2);
-    BOOST_TEST(r->outcome == "task already armed");
+    BOOST_TEST(outcome_text(*r) == "task already armed");
     const auto s = store.snapshot();
     BOOST_TEST(s.tasks.size() == 1u);
     BOOST_TEST(s.tasks.begin()->second.schedule_time == 1'700'000'000 + 60);
@@ -197,10 +197,10 @@ BOOST_FIXTURE_TEST_CASE(an_armed_task_keeps_its_schedule, fixture)
 BOOST_FIXTURE_TEST_CASE(the_threshold_lets_the_platform_dunning_run_first, fixture)
 {
     account.retry_threshold = 2;
-    BOOST_TEST(deliver(fail1)->outcome == "below retry threshold");
-    BOOST_TEST(deliver(fail2)->outcome == "below retry threshold");
+    BOOST_TEST(outcome_text(*deliver(fail1)) == "below retry threshold");
+    BOOST_TEST(outcome_text(*deliver(fail2)) == "below retry threshold");
     BOOST_TEST(store.snapshot().tasks.empty());
-    BOOST_TEST(deliver(fail3)->outcome == "task armed");
+    BOOST_TEST(outcome_text(*deliver(fail3)) == "task armed");
     BOOST_TEST(store.snapshot().tasks.size() == 1u);
 }
 
@@ -217,7 +217,7 @@ BOOST_FIXTURE_TEST_CASE(success_finishes_the_task_and_a_late_failure_cannot_reop
     BOOST_TEST_REQUIRE(late.has_value());
     BOOST_TEST(late->http_status == 200);
     BOOST_TEST((late->action == recovery_action::schedule_failed_payment)); // logged as decided
-    BOOST_TEST(late->outcome == "conflict: intent is succeeded");
+    BOOST_TEST(outcome_text(*late) == "conflict: intent is succeeded");
     BOOST_TEST((intent("inv_1").status == intent_status::succeeded));
     BOOST_TEST(store.snapshot().attempts.size() == 3u); // the late attempt is still recorded
 }
@@ -227,10 +227,10 @@ BOOST_FIXTURE_TEST_CASE(cancel_then_failure_stays_cancelled, fixture)
     BOOST_TEST_REQUIRE(deliver(fail1).has_value());
     BOOST_TEST((deliver(cancel1)->action == recovery_action::cancel_invoice));
     BOOST_TEST(store.snapshot().tasks.begin()->second.business_status == "INVOICE_CANCELLED");
-    BOOST_TEST(deliver(fail2)->outcome == "conflict: intent is cancelled");
+    BOOST_TEST(outcome_text(*deliver(fail2)) == "conflict: intent is cancelled");
     BOOST_TEST((intent("inv_1").status == intent_status::cancelled));
     // And a success after a cancel does not turn it into succeeded either.
-    BOOST_TEST(deliver(success1)->outcome == "conflict: intent is cancelled");
+    BOOST_TEST(outcome_text(*deliver(success1)) == "conflict: intent is cancelled");
 }
 
 BOOST_FIXTURE_TEST_CASE(cancel_as_first_event_creates_a_cancelled_intent, fixture)
@@ -315,13 +315,13 @@ BOOST_FIXTURE_TEST_CASE(sync_happens_before_the_transaction_and_a_failed_sync_wr
 
 namespace {
 struct broken_store {
-    memory_store::transaction begin() { throw std::runtime_error("connection refused"); }
+    memory_store::transaction begin() { throw storage_error("connection refused"); }
 };
-} // namespace
 
-BOOST_AUTO_TEST_CASE(storage_failure_is_503_with_retry_semantics)
+// fail1, verified, into a store that fails.
+template <class Store>
+result<recovery_result> deliver_to(Store& store)
 {
-    broken_store store;
     toy_connector connector;
     std::vector<std::string> secrets{"s"};
     recovery_account account;
@@ -329,12 +329,63 @@ BOOST_AUTO_TEST_CASE(storage_failure_is_503_with_retry_semantics)
     owned_request req;
     req.headers = {{"x-sig", "s"}};
     req.body = fail1;
-    auto r = recover(store, connector, req.view(), account, no_sync{}, fixed_clock{});
+    return recover(store, connector, req.view(), account, no_sync{}, fixed_clock{});
+}
+
+result<recovery_result> deliver_failing(std::exception_ptr fault)
+{
+    memory_store store;
+    store.fail_next_begin(std::move(fault));
+    return deliver_to(store);
+}
+} // namespace
+
+BOOST_AUTO_TEST_CASE(storage_failure_is_503_with_retry_semantics)
+{
+    broken_store store;
+    auto r = deliver_to(store);
     BOOST_TEST_REQUIRE(r.has_error());
     BOOST_TEST((r.error().code == error::storage_unavailable));
     const auto resp = error_response(r.error());
     BOOST_TEST(resp.status == 503);
     BOOST_TEST(resp.body.find(R"("type":"api")") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_storage_error_is_503_storage_unavailable)
+{
+    const auto r = deliver_failing(std::make_exception_ptr(storage_error("deadlock detected")));
+    BOOST_TEST_REQUIRE(r.has_error());
+    BOOST_TEST((r.error().code == error::storage_unavailable));
+    const auto resp = error_response(r.error());
+    BOOST_TEST(resp.status == 503);
+    BOOST_TEST(resp.body.find(R"("code":"HE_03")") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(any_other_exception_is_500_internal_fault)
+{
+    const auto r = deliver_failing(std::make_exception_ptr(std::runtime_error("corrupt row")));
+    BOOST_TEST_REQUIRE(r.has_error());
+    BOOST_TEST((r.error().code == error::internal_fault));
+    BOOST_TEST(status_for(r.error()) == 500);
+    const auto resp = error_response(r.error());
+    BOOST_TEST(resp.status == 500);
+    BOOST_TEST(resp.body == R"({"error":{"type":"api","code":"HE_00","message":"internal fault: corrupt row"}})");
+}
+
+BOOST_AUTO_TEST_CASE(outcome_text_spells_each_outcome_with_its_detail)
+{
+    recovery_result r;
+    r.outcome = webhook_outcome::conflict;
+    r.conflicting_status = intent_status::cancelled;
+    BOOST_TEST(outcome_text(r) == "conflict: intent is cancelled");
+    r = {};
+    r.outcome = webhook_outcome::task_finished_earlier;
+    r.earlier_business_status = "RETRIES_EXHAUSTED";
+    BOOST_TEST(outcome_text(r) == "task finished earlier: RETRIES_EXHAUSTED");
+    r = {};
+    r.outcome = webhook_outcome::retries_disabled;
+    BOOST_TEST(outcome_text(r) == "retries disabled");
+    static_assert(names_are_dense<webhook_outcome>(13));
 }
 
 BOOST_AUTO_TEST_CASE(error_bodies_name_the_field)
@@ -352,7 +403,7 @@ BOOST_FIXTURE_TEST_CASE(monitoring_records_but_never_arms, fixture)
     account.algorithm = retry_algorithm::monitoring;
     auto r = deliver(fail1);
     BOOST_TEST((r->action == recovery_action::schedule_failed_payment));
-    BOOST_TEST(r->outcome == "monitoring: task not armed");
+    BOOST_TEST(outcome_text(*r) == "monitoring: task not armed");
     BOOST_TEST(store.snapshot().tasks.empty());
     BOOST_TEST(intent("inv_1").total_retry_count == 1);
 }

@@ -45,3 +45,56 @@ BOOST_AUTO_TEST_CASE(custom_schedule)
     BOOST_TEST(retry_delay(s, 3)->count() == 200);
     BOOST_TEST(!retry_delay(s, 4).has_value());
 }
+
+BOOST_AUTO_TEST_CASE(the_default_limit_is_the_default_schedule)
+{
+    BOOST_TEST(recoup::default_max_retry_count == 15);
+    BOOST_TEST(retry_schedule{}.max_retries() == recoup::default_max_retry_count);
+    BOOST_TEST(recoup::record_back_attempts == 8);
+}
+
+BOOST_AUTO_TEST_CASE(record_back_delay_doubles_up_to_its_cap)
+{
+    using recoup::record_back_delay;
+    BOOST_TEST(record_back_delay(1).count() == 60);
+    BOOST_TEST(record_back_delay(2).count() == 120);
+    BOOST_TEST(record_back_delay(3).count() == 240);
+    BOOST_TEST(record_back_delay(10).count() == 60 << 9);
+    BOOST_TEST(record_back_delay(11).count() == 61440); // 60 s << 10: the cap
+    BOOST_TEST(record_back_delay(12).count() == 61440);
+    BOOST_TEST(record_back_delay(1000).count() == 61440);
+    BOOST_TEST(record_back_delay(0).count() == 60); // never below the first wait
+    BOOST_TEST(record_back_delay(-5).count() == 60);
+}
+
+BOOST_AUTO_TEST_CASE(parse_retry_schedule_reads_the_reference_shape)
+{
+    using recoup::parse_retry_schedule;
+    const auto full = parse_retry_schedule(R"({"start_after":30,"frequencies":[[100,1],[200,2]]})");
+    BOOST_TEST_REQUIRE(full.has_value());
+    BOOST_TEST(full->start_after == 30);
+    BOOST_TEST(full->max_retries() == 4);
+    BOOST_TEST(retry_delay(*full, 2)->count() == 200);
+
+    const auto defaults = parse_retry_schedule(R"({"start_after":5})");
+    BOOST_TEST_REQUIRE(defaults.has_value());
+    BOOST_TEST(defaults->start_after == 5);
+    BOOST_TEST((defaults->frequencies == retry_schedule{}.frequencies));
+
+    const auto none = parse_retry_schedule(R"({"start_after":0,"frequencies":[]})");
+    BOOST_TEST_REQUIRE(none.has_value());
+    BOOST_TEST(none->max_retries() == 1);
+}
+
+BOOST_AUTO_TEST_CASE(parse_retry_schedule_refuses_other_shapes)
+{
+    using recoup::parse_retry_schedule;
+    for (const char* text : {"", "[]", "not json", R"({})", R"({"start_after":-1})", R"({"start_after":"60"})",
+                             R"({"start_after":60,"frequencies":{}})", R"({"start_after":60,"frequencies":[[1]]})",
+                             R"({"start_after":60,"frequencies":[[1,2,3]]})",
+                             R"({"start_after":60,"frequencies":[["1",2]]})",
+                             R"({"start_after":60,"frequencies":[[-1,2]]})",
+                             R"({"start_after":60,"frequencies":[[1,-2]]})",
+                             R"({"start_after":60,"frequencies":[[1,10001]]})"})
+        BOOST_TEST(!parse_retry_schedule(text).has_value(), text);
+}

@@ -1,7 +1,6 @@
 #include "cli/storage_commands.hpp"
 
 #include "cli/flags.hpp"
-#include "settings.hpp"
 #include "store/soci_store.hpp"
 
 #include <recoup/plugin/loader.hpp>
@@ -164,7 +163,7 @@ int profile_add(const parsed_args& args, context& ctx)
         p.retry_algorithm = *algorithm;
     }
     p.retry_schedule = args.value("retry-schedule");
-    if (p.retry_schedule && !parse_retry_schedule(*p.retry_schedule))
+    if (p.retry_schedule && !recoup::parse_retry_schedule(*p.retry_schedule))
         throw usage_error("--retry-schedule must be JSON {\"start_after\":SECONDS,\"frequencies\":[[SECONDS,COUNT],...]} "
                           "with non-negative numbers, not " + *p.retry_schedule);
     return with_store(args, ctx, [&](soci_store& store) {

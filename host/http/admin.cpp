@@ -2,12 +2,11 @@
 
 #include "app.hpp"
 #include "http/reply.hpp"
-#include "scheduler/scheduler.hpp"
 
 #include <recoup/api_error.hpp>
 #include <recoup/crypto.hpp>
 #include <recoup/flow.hpp>
-#include <recoup/workflow.hpp>
+#include <recoup/task.hpp>
 
 #include <boost/json.hpp>
 
@@ -64,9 +63,9 @@ response handle_workflow(app& a, const request& req, const std::string& payment_
         auto tx = a.store.begin();
         auto intent = tx.find_intent(payment_id);
         if (!intent) return reply::not_found(req, "unknown payment " + payment_id);
-        const auto task = tx.find_task(recoup::execute_workflow_task_id(payment_id));
-        const auto psync = tx.find_task(recoup::psync_task_id(payment_id));
-        const auto record_back = tx.find_task(record_back_task_id(payment_id));
+        const auto task = tx.find_task(recoup::task_id(recoup::task_kind::execute, payment_id));
+        const auto psync = tx.find_task(recoup::task_id(recoup::task_kind::psync, payment_id));
+        const auto record_back = tx.find_task(recoup::task_id(recoup::task_kind::record_back, payment_id));
         json::array attempts;
         for (const auto& at : tx.attempts_of(payment_id))
             attempts.push_back(json::object{{"id", at.id},

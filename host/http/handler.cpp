@@ -79,27 +79,15 @@ struct account_data {
     recoup::recovery_account account;
 };
 
-// The profile's retry schedule, in the reference's shape {"start_after":60,"frequencies":[[10800,2],...]};
-// absent or unreadable: the reference's default.
-recoup::retry_schedule schedule_of(const std::optional<std::string>& text)
-{
-    if (!text) return {};
-    return parse_retry_schedule(*text).value_or(recoup::retry_schedule{});
-}
-
 void fill_account(account_data& d, const app& a)
 {
-    boost::system::error_code ec;
-    auto settings = boost::json::parse(d.mca.settings, ec);
-    if (!ec && settings.is_object()) d.settings = std::move(settings.as_object());
+    d.settings = settings_of(d.mca.settings);
     auto& acct = d.account;
     acct.profile_id = d.mca.profile_id;
     acct.mca_id = d.mca.id;
-    acct.config.secrets = d.mca.secrets;
-    acct.config.api_key = d.mca.api_key ? std::string_view(*d.mca.api_key) : std::string_view{};
-    acct.config.settings = &d.settings;
+    acct.config = plugin_config(d.mca, d.settings);
     acct.retry_threshold = int_setting(d.settings, "retry_threshold", 0);
-    acct.max_retry_count = int_setting(d.settings, "max_retry_count", 15);
+    acct.max_retry_count = int_setting(d.settings, "max_retry_count", recoup::default_max_retry_count);
     acct.keep_raw_body = a.config.keep_raw_body;
 }
 
@@ -113,7 +101,7 @@ response handle_webhook(app& a, const request& req, const route& r, webhook_log_
     try {
         const auto profile = a.store.find_profile(r.profile_id);
         if (!profile) return reply::not_found(req, "unknown profile " + r.profile_id);
-        data.account.schedule = schedule_of(profile->retry_schedule);
+        data.account.schedule = retry_schedule_of(profile->retry_schedule);
         data.account.algorithm = recoup::enum_from_string<recoup::retry_algorithm>(profile->retry_algorithm)
                                      .value_or(recoup::retry_algorithm::cascading);
         auto mca = a.store.find_mca(r.profile_id, r.mca_id, recoup::to_unix_seconds(a.clock.now()));
@@ -156,7 +144,7 @@ response handle_webhook(app& a, const request& req, const route& r, webhook_log_
     log.event_id = outcome->event_id;
     log.event_type = std::string(recoup::to_string(outcome->event_type));
     log.action = std::string(recoup::to_string(outcome->action));
-    log.outcome = outcome->outcome;
+    log.outcome = recoup::outcome_text(*outcome);
     a.metrics.count_action(log.action);
     return reply::json(req, outcome->http_status, std::move(outcome->body));
 }

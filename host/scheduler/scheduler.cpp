@@ -1,5 +1,7 @@
 #include "scheduler/scheduler.hpp"
 
+#include "settings.hpp"
+
 #include <recoup/flow.hpp>
 #include <recoup/json.hpp>
 #include <recoup/workflow.hpp>
@@ -7,6 +9,7 @@
 #include <algorithm>
 #include <iostream>
 #include <thread>
+#include <type_traits>
 #include <variant>
 
 namespace recoupd {
@@ -15,15 +18,6 @@ namespace {
 
 namespace json = boost::json;
 using recoup::task_record;
-using recoup::workflow_decision;
-
-json::object object_of(std::string_view text)
-{
-    boost::system::error_code ec;
-    auto v = json::parse(text, ec);
-    if (ec || !v.is_object()) return {};
-    return std::move(v.as_object());
-}
 
 std::optional<std::string> string_of(const json::object& o, std::string_view key)
 {
@@ -32,52 +26,44 @@ std::optional<std::string> string_of(const json::object& o, std::string_view key
     return std::string(v->as_string());
 }
 
-std::int64_t int64_of(const json::object& o, std::string_view key, std::int64_t fallback)
-{
-    const auto* v = o.if_contains(key);
-    if (v && v->is_int64()) return v->as_int64();
-    if (v && v->is_uint64()) return static_cast<std::int64_t>(v->as_uint64());
-    return fallback;
-}
-
 // Everything a charge needs, looked up outside any transaction.
 struct resolved {
     recoup::intent_record intent;
     mca_record billing;
     json::object billing_settings;
     recoup::retry_schedule schedule;
-    std::int32_t max_retry_count = 15;
+    std::int32_t max_retry_count = recoup::default_max_retry_count;
     mca_record payment;
     json::object payment_settings;
     const recoup::plugin::dynamic_processor* processor = nullptr;
     recoup::charge_request charge;
 
-    recoup::mca_config payment_config() const
-    {
-        recoup::mca_config c;
-        c.secrets = payment.secrets;
-        c.api_key = payment.api_key ? std::string_view(*payment.api_key) : std::string_view{};
-        c.settings = &payment_settings;
-        return c;
-    }
+    recoup::mca_config payment_config() const { return plugin_config(payment, payment_settings); }
 };
 
-// A task is still ours when nobody changed it since we claimed it (a webhook may have finished
-// it, or our lease expired and another worker took it).
-bool still_claimed(const std::optional<task_record>& now, const task_record& claimed)
+// Runs `change` in one transaction and commits it; a throw rolls it back.
+template <class Change>
+auto in_transaction(soci_store& store, Change&& change)
 {
-    return now && now->status == recoup::task_status_started && now->schedule_time == claimed.schedule_time;
+    auto tx = store.begin();
+    if constexpr (std::is_void_v<decltype(change(tx))>) {
+        change(tx);
+        tx.commit();
+    } else {
+        auto out = change(tx);
+        tx.commit();
+        return out;
+    }
 }
 
-std::string label_of(workflow_decision::next step)
+void finish_claimed(soci_store& store, const task_record& claimed, std::string_view business_status, std::int64_t now)
 {
-    switch (step) {
-    case workflow_decision::next::finish_succeeded: return "succeeded";
-    case workflow_decision::next::rearm: return "rearmed";
-    case workflow_decision::next::finish_failed: return "failed";
-    case workflow_decision::next::await_psync: return "awaiting_psync";
-    }
-    return "failed";
+    in_transaction(store, [&](auto& tx) { recoup::finish_claimed(tx, claimed, business_status, now); });
+}
+
+void rearm_claimed(soci_store& store, const task_record& claimed, std::int64_t at, std::int64_t now)
+{
+    in_transaction(store, [&](auto& tx) { recoup::rearm_claimed(tx, claimed, at, now); });
 }
 
 std::string charge_label(const recoup::charge_result& c)
@@ -142,55 +128,21 @@ void scheduler::loop(const std::function<std::int64_t()>& clock, const std::atom
 
 void scheduler::run_task(const task_record& task, std::int64_t now)
 {
-    std::string outcome;
+    auto outcome = recoup::task_result::unknown_task;
     try {
         if (task.name == recoup::execute_workflow_task) outcome = run_execute(task, now);
         else if (task.name == recoup::psync_workflow_task) outcome = run_psync(task, now);
-        else if (task.name == record_back_workflow_task) outcome = run_record_back(task, now);
-        else {
-            auto tx = store_.begin();
-            auto t = task;
-            t.status = std::string(recoup::task_status_finish);
-            t.business_status = std::string(host_business_status::unknown_task);
-            tx.upsert_task(t);
-            tx.commit();
-            outcome = "unknown_task";
-        }
+        else if (task.name == recoup::record_back_workflow_task) outcome = run_record_back(task, now);
+        else finish_claimed(store_, task, recoup::business_status::unknown_task, now);
     } catch (const std::exception& e) {
-        // Left claimed: due again when the lease expires.
+        // Storage errors included: left claimed, the task is due again when the lease expires.
         std::cerr << "recoupd: scheduler: task " << task.id << ": " << e.what() << std::endl;
-        outcome = "error";
+        outcome = recoup::task_result::error;
     }
-    if (metrics_) metrics_->count_task(task.name, outcome);
+    if (metrics_) metrics_->count_task(task.name, std::string(recoup::to_string(outcome)));
 }
 
 namespace {
-
-// The task as it is, with a new state.
-void finish_claimed(soci_store& store, const task_record& claimed, std::string_view business_status,
-                    std::int64_t now)
-{
-    auto tx = store.begin();
-    auto current = tx.find_task(claimed.id);
-    if (!still_claimed(current, claimed)) return;
-    current->status = std::string(recoup::task_status_finish);
-    current->business_status = std::string(business_status);
-    current->updated_at = now;
-    tx.upsert_task(*current);
-    tx.commit();
-}
-
-void rearm_claimed(soci_store& store, const task_record& claimed, std::int64_t at, std::int64_t now)
-{
-    auto tx = store.begin();
-    auto current = tx.find_task(claimed.id);
-    if (!still_claimed(current, claimed)) return;
-    current->status = std::string(recoup::task_status_new);
-    current->schedule_time = at;
-    current->updated_at = now;
-    tx.upsert_task(*current);
-    tx.commit();
-}
 
 // The intent and what is needed to charge it again, or the business status to finish with.
 std::variant<resolved, std::string> resolve(soci_store& store, const recoupd::plugins& plugins,
@@ -201,11 +153,11 @@ std::variant<resolved, std::string> resolve(soci_store& store, const recoupd::pl
     {
         auto tx = store.begin();
         auto intent = tx.find_intent(payment_id);
-        if (!intent) return std::string(host_business_status::intent_not_found);
+        if (!intent) return std::string(recoup::business_status::intent_not_found);
         r.intent = std::move(*intent);
         attempts = tx.attempts_of(payment_id);
     }
-    if (recoup::is_terminal(r.intent.status)) return std::string(host_business_status::intent_terminal);
+    if (recoup::is_terminal(r.intent.status)) return std::string(recoup::business_status::intent_terminal);
 
     // The latest external attempt carries the stored payment method.
     std::optional<recoup::recovery_attempt> source;
@@ -217,15 +169,14 @@ std::variant<resolved, std::string> resolve(soci_store& store, const recoupd::pl
         }
     }
     if (!source || !source->processor_payment_method_token || source->processor_payment_method_token->empty())
-        return std::string(host_business_status::no_payment_method);
+        return std::string(recoup::business_status::no_payment_method);
 
-    if (auto profile = store.find_profile(r.intent.profile_id); profile && profile->retry_schedule)
-        r.schedule = parse_retry_schedule(*profile->retry_schedule).value_or(recoup::retry_schedule{});
+    if (auto profile = store.find_profile(r.intent.profile_id)) r.schedule = retry_schedule_of(profile->retry_schedule);
     auto billing = store.find_mca(r.intent.profile_id, r.intent.billing_mca_id);
-    if (!billing) return std::string(host_business_status::no_processor_mapping);
+    if (!billing) return std::string(recoup::business_status::no_processor_mapping);
     r.billing = std::move(*billing);
-    r.billing_settings = object_of(r.billing.settings);
-    r.max_retry_count = int_setting(r.billing_settings, "max_retry_count", 15);
+    r.billing_settings = settings_of(r.billing.settings);
+    r.max_retry_count = int_setting(r.billing_settings, "max_retry_count", recoup::default_max_retry_count);
 
     // billing_account_reference {"<gateway account id>": "<payment MCA id>"}; an attempt that
     // names no gateway account uses the only mapping there is.
@@ -237,13 +188,13 @@ std::variant<resolved, std::string> resolve(soci_store& store, const recoupd::pl
         else if (m.size() == 1 && m.begin()->value().is_string())
             payment_mca = std::string(m.begin()->value().as_string());
     }
-    if (!payment_mca) return std::string(host_business_status::no_processor_mapping);
+    if (!payment_mca) return std::string(recoup::business_status::no_processor_mapping);
     auto payment = store.find_mca(r.intent.profile_id, *payment_mca);
-    if (!payment) return std::string(host_business_status::no_processor_mapping);
+    if (!payment) return std::string(recoup::business_status::no_processor_mapping);
     r.payment = std::move(*payment);
-    r.payment_settings = object_of(r.payment.settings);
+    r.payment_settings = settings_of(r.payment.settings);
     r.processor = plugins.processor(r.payment.connector);
-    if (!r.processor) return std::string(host_business_status::processor_unavailable);
+    if (!r.processor) return std::string(recoup::business_status::processor_unavailable);
 
     r.charge.payment_id = r.intent.id;
     r.charge.amount = r.intent.amount;
@@ -252,14 +203,6 @@ std::variant<resolved, std::string> resolve(soci_store& store, const recoupd::pl
     r.charge.customer_id = source->connector_customer_id;
     r.charge.description = "Recovery of invoice " + r.intent.merchant_reference_id;
     return r;
-}
-
-std::optional<recoup::attempt_record> attempt_by_id(soci_store::transaction& tx, const std::string& payment_id,
-                                                    const std::string& attempt_id)
-{
-    for (auto& a : tx.attempts_of(payment_id))
-        if (a.id == attempt_id) return a;
-    return std::nullopt;
 }
 
 // Performs a processor step: its immediate result, or the request against the MCA's base URL.
@@ -279,122 +222,12 @@ std::optional<recoup::charge_result> perform_step(const outbound::client& client
 
 } // namespace
 
-// One transaction: the attempt, the intent, the EXECUTE task, the PSYNC task and the record-back
-// task, as the decision says. `claimed` is the task this run holds (EXECUTE or PSYNC).
-static std::string apply_decision(soci_store& store, const resolved& r, const std::string& attempt_id,
-                                  const task_record& claimed, const recoup::charge_result& charge,
-                                  const workflow_decision& d, std::int32_t poll_count, std::int64_t now,
-                                  std::optional<std::string> business_override = std::nullopt)
-{
-    const auto& pid = r.intent.id;
-    auto tx = store.begin();
-    auto intent = tx.lock_or_create_intent(r.intent);
-    const bool is_psync = claimed.name == recoup::psync_workflow_task;
-    auto exec = tx.find_task(recoup::execute_workflow_task_id(pid));
-    auto current = tx.find_task(claimed.id);
-    const bool ours = still_claimed(current, claimed) && exec && exec->is_open();
-
-    if (auto attempt = attempt_by_id(tx, pid, attempt_id)) {
-        attempt->status = d.attempt;
-        if (charge.processor_transaction_id) attempt->connector_payment_id = *charge.processor_transaction_id;
-        attempt->error_code = charge.error_code;
-        attempt->error_message = charge.error_message;
-        attempt->modified_at = now;
-        tx.update_attempt(*attempt);
-    }
-    if (!ours) {
-        tx.commit(); // the attempt's outcome is kept; the tasks moved on without us
-        return "claim_lost";
-    }
-    const bool failed = d.step == workflow_decision::next::rearm || d.step == workflow_decision::next::finish_failed;
-    if (!recoup::is_terminal(intent.status)) {
-        intent.status = d.intent;
-        if (failed) ++intent.total_retry_count;
-        intent.modified_at = now;
-        tx.update_intent(intent);
-    }
-    const std::string business = business_override.value_or(d.business_status);
-    exec->updated_at = now;
-    exec->retry_count = d.retry_count;
-    switch (d.step) {
-    case workflow_decision::next::rearm:
-        exec->status = std::string(recoup::task_status_new);
-        exec->schedule_time = d.schedule_time;
-        exec->business_status = business;
-        break;
-    case workflow_decision::next::finish_succeeded:
-    case workflow_decision::next::finish_failed:
-        exec->status = std::string(recoup::task_status_finish);
-        exec->business_status = business;
-        break;
-    case workflow_decision::next::await_psync: {
-        exec->status = std::string(recoup::task_status_new);
-        exec->schedule_time = far_future;
-        exec->business_status = std::string(recoup::business_status::awaiting_psync);
-        task_record p;
-        p.id = recoup::psync_task_id(pid);
-        if (is_psync) p = *current;
-        else if (auto existing = tx.find_task(p.id)) p = *existing;
-        else p.created_at = now;
-        p.id = recoup::psync_task_id(pid);
-        p.name = recoup::psync_workflow_task;
-        p.runner = recoup::passive_recovery_runner;
-        p.status = std::string(recoup::task_status_new);
-        p.business_status = std::string(recoup::business_status::pending);
-        p.retry_count = poll_count;
-        p.schedule_time = d.schedule_time;
-        p.payment_id = pid;
-        p.updated_at = now;
-        p.tracking_data = json::serialize(json::object{
-            {"payment_id", pid},
-            {"attempt_id", attempt_id},
-            {"processor_transaction_id", charge.processor_transaction_id.value_or("")},
-            {"poll_count", poll_count}});
-        tx.upsert_task(p);
-        break;
-    }
-    }
-    tx.upsert_task(*exec);
-    if (is_psync && d.step != workflow_decision::next::await_psync) {
-        current->status = std::string(recoup::task_status_finish);
-        current->business_status = std::string(recoup::business_status::psync_complete);
-        current->updated_at = now;
-        tx.upsert_task(*current);
-    }
-    if (d.record_back) {
-        task_record rb;
-        rb.id = record_back_task_id(pid);
-        rb.name = std::string(record_back_workflow_task);
-        rb.runner = recoup::passive_recovery_runner;
-        rb.status = std::string(recoup::task_status_new);
-        rb.business_status = std::string(recoup::business_status::pending);
-        rb.retry_count = 0;
-        rb.schedule_time = now;
-        rb.payment_id = pid;
-        rb.created_at = rb.updated_at = now;
-        json::object data{{"payment_id", pid},
-                          {"profile_id", r.intent.profile_id},
-                          {"billing_mca_id", r.intent.billing_mca_id},
-                          {"outcome", recoup::to_string(*d.record_back)},
-                          {"invoice_id", r.intent.merchant_reference_id},
-                          {"amount", r.intent.amount},
-                          {"currency", r.intent.currency.str()},
-                          {"attempt_id", attempt_id},
-                          {"occurred_at", now}};
-        if (charge.processor_transaction_id) data["connector_transaction_id"] = *charge.processor_transaction_id;
-        rb.tracking_data = json::serialize(data);
-        tx.upsert_task(rb);
-    }
-    tx.commit();
-    return label_of(d.step);
-}
-
-std::string scheduler::run_execute(const task_record& task, std::int64_t now)
+recoup::task_result scheduler::run_execute(const task_record& task, std::int64_t now)
 {
     auto found = resolve(store_, plugins_, task.payment_id);
     if (auto* why = std::get_if<std::string>(&found)) {
         finish_claimed(store_, task, *why, now);
-        return "finished";
+        return recoup::task_result::finished;
     }
     auto& r = std::get<resolved>(found);
     const auto attempt_id = recoup::internal_attempt_id(r.intent.id, task.retry_count);
@@ -402,45 +235,9 @@ std::string scheduler::run_execute(const task_record& task, std::int64_t now)
     r.charge.idempotency_key = attempt_id;
 
     // 1. the internal attempt, recorded before the charge (the same one when a crashed run is rerun)
-    {
-        auto tx = store_.begin();
-        auto intent = tx.lock_or_create_intent(r.intent);
-        if (!still_claimed(tx.find_task(task.id), task)) return "claim_lost";
-        if (recoup::is_terminal(intent.status)) {
-            auto t = *tx.find_task(task.id);
-            t.status = std::string(recoup::task_status_finish);
-            t.business_status = std::string(host_business_status::intent_terminal);
-            t.updated_at = now;
-            tx.upsert_task(t);
-            tx.commit();
-            return "finished";
-        }
-        if (!attempt_by_id(tx, r.intent.id, attempt_id)) {
-            recoup::attempt_record a;
-            a.id = attempt_id;
-            a.payment_id = r.intent.id;
-            a.status = recoup::attempt_status::started;
-            a.amount = r.intent.amount;
-            a.currency = r.intent.currency;
-            a.connector_payment_id = attempt_id;
-            a.triggered_by = recoup::triggered_by::internal;
-            a.feature_metadata = json::serialize(
-                json::object{{"revenue_recovery", json::object{{"attempt_triggered_by", "internal"},
-                                                               {"retry_count", task.retry_count},
-                                                               {"processor_mca_id", r.payment.id}}}});
-            a.details = json::serialize(json::object{{"payment_method_token", r.charge.payment_method_token},
-                                                     {"processor", r.payment.connector}});
-            a.created_at = a.modified_at = now;
-            tx.insert_attempt(a);
-        }
-        if (intent.status != recoup::intent_status::processing) {
-            intent.status = recoup::intent_status::processing;
-            intent.modified_at = now;
-            tx.update_intent(intent);
-        }
-        tx.commit();
-        r.intent = intent;
-    }
+    const recoup::internal_charge used{r.payment.id, r.payment.connector, r.charge.payment_method_token};
+    auto start = [&](auto& tx) { return recoup::start_internal_attempt(tx, task, used, now); };
+    if (auto ended = in_transaction(store_, start)) return *ended;
 
     // 2. the charge, outside any transaction
     const auto config = r.payment_config();
@@ -452,7 +249,7 @@ std::string scheduler::run_execute(const task_record& task, std::int64_t now)
         charge = recoup::charge_result{recoup::charge_status::failed, recoup::decline_kind::hard,
                                        std::string(recoup::to_string(step.error().code)), step.error().what(),
                                        std::nullopt};
-        business_override = std::string(host_business_status::charge_rejected);
+        business_override = std::string(recoup::business_status::charge_rejected);
     } else {
         charge = perform_step(client_, r, *step, [&](const recoup::http_response& res) {
             return r.processor->parse_charge(r.charge, res);
@@ -461,46 +258,32 @@ std::string scheduler::run_execute(const task_record& task, std::int64_t now)
     if (!charge) {
         if (metrics_) metrics_->count_charge(r.payment.connector, "transport_error");
         rearm_claimed(store_, task, now + options_.transport_retry_seconds, now);
-        return "transport_error";
+        return recoup::task_result::transport_error;
     }
     if (metrics_) metrics_->count_charge(r.payment.connector, charge_label(*charge));
 
     // 3. its consequences, in one transaction
-    const auto d = recoup::decide_after_charge(task.retry_count, *charge, r.schedule, r.max_retry_count, now);
-    return apply_decision(store_, r, attempt_id, task, *charge, d, 0, now, business_override);
+    const recoup::charge_report report{
+        task, attempt_id, *charge,
+        recoup::decide_after_charge(task.retry_count, *charge, r.schedule, r.max_retry_count, now), 0,
+        business_override};
+    return in_transaction(store_, [&](auto& tx) { return recoup::apply_decision(tx, report, now); });
 }
 
-std::string scheduler::run_psync(const task_record& task, std::int64_t now)
+recoup::task_result scheduler::run_psync(const task_record& task, std::int64_t now)
 {
-    const auto data = object_of(task.tracking_data);
+    const auto data = recoup::tracking_of<recoup::psync_tracking>(task.tracking_data);
     auto found = resolve(store_, plugins_, task.payment_id);
     if (auto* why = std::get_if<std::string>(&found)) {
         finish_claimed(store_, task, *why, now);
-        return "finished";
+        return recoup::task_result::finished;
     }
     auto& r = std::get<resolved>(found);
-    const auto attempt_id = string_of(data, "attempt_id").value_or("");
-    const std::int32_t poll_count = static_cast<std::int32_t>(int64_of(data, "poll_count", 0));
-    std::int32_t retry_count = 0;
-    {
-        auto tx = store_.begin();
-        auto exec = tx.find_task(recoup::execute_workflow_task_id(task.payment_id));
-        if (!exec || !exec->is_open()) {
-            auto current = tx.find_task(task.id);
-            if (still_claimed(current, task)) {
-                current->status = std::string(recoup::task_status_finish);
-                current->business_status = exec ? exec->business_status : std::string(host_business_status::unknown_task);
-                current->updated_at = now;
-                tx.upsert_task(*current);
-                tx.commit();
-            }
-            return "finished";
-        }
-        retry_count = exec->retry_count;
-    }
-    r.charge.attempt_id = attempt_id;
-    r.charge.idempotency_key = attempt_id;
-    recoup::status_request s{string_of(data, "processor_transaction_id").value_or(""), r.charge};
+    const auto retry_count = in_transaction(store_, [&](auto& tx) { return recoup::start_poll(tx, task, now); });
+    if (!retry_count) return recoup::task_result::finished;
+    r.charge.attempt_id = data.attempt_id;
+    r.charge.idempotency_key = data.attempt_id;
+    recoup::status_request s{data.processor_transaction_id, r.charge};
 
     const auto config = r.payment_config();
     std::optional<recoup::charge_result> charge;
@@ -511,72 +294,55 @@ std::string scheduler::run_psync(const task_record& task, std::int64_t now)
     if (!charge) {
         if (metrics_) metrics_->count_charge(r.payment.connector, "transport_error");
         rearm_claimed(store_, task, now + options_.transport_retry_seconds, now);
-        return "transport_error";
+        return recoup::task_result::transport_error;
     }
     if (!charge->processor_transaction_id) charge->processor_transaction_id = s.processor_transaction_id;
     if (metrics_) metrics_->count_charge(r.payment.connector, charge_label(*charge));
-    const auto d = recoup::decide_after_poll(retry_count, poll_count, *charge, r.schedule, r.max_retry_count, now);
-    return apply_decision(store_, r, attempt_id, task, *charge, d, poll_count + 1, now);
+    const recoup::charge_report report{
+        task, data.attempt_id, *charge,
+        recoup::decide_after_poll(*retry_count, data.poll_count, *charge, r.schedule, r.max_retry_count, now),
+        data.poll_count + 1, std::nullopt};
+    return in_transaction(store_, [&](auto& tx) { return recoup::apply_decision(tx, report, now); });
 }
 
-std::string scheduler::run_record_back(const task_record& task, std::int64_t now)
+recoup::task_result scheduler::run_record_back(const task_record& task, std::int64_t now)
 {
-    const auto data = object_of(task.tracking_data);
-    const auto profile = string_of(data, "profile_id").value_or("");
-    const auto billing_id = string_of(data, "billing_mca_id").value_or("");
-    auto billing = store_.find_mca(profile, billing_id);
+    const auto data = recoup::tracking_of<recoup::record_back_tracking>(task.tracking_data);
+    auto billing = store_.find_mca(data.profile_id, data.billing_mca_id);
     const auto* connector = billing ? plugins_.connector(billing->connector) : nullptr;
     if (!connector || !connector->info().can_record_back()) {
-        finish_claimed(store_, task, host_business_status::record_back_not_supported, now);
-        return "not_supported";
+        finish_claimed(store_, task, recoup::business_status::record_back_not_supported, now);
+        return recoup::task_result::not_supported;
     }
     recoup::record_back_request req;
-    req.outcome = string_of(data, "outcome") == std::optional<std::string>("succeeded") ? recoup::recovery_outcome::succeeded
-                                                                                      : recoup::recovery_outcome::failed;
-    req.invoice_id = string_of(data, "invoice_id").value_or("");
-    req.amount = int64_of(data, "amount", 0);
-    if (auto c = recoup::find_currency(string_of(data, "currency").value_or(""))) req.currency = *c;
-    req.connector_transaction_id = string_of(data, "connector_transaction_id");
-    req.occurred_at = int64_of(data, "occurred_at", now);
+    req.outcome = data.outcome;
+    req.invoice_id = data.invoice_id;
+    req.amount = data.amount;
+    req.currency = data.currency;
+    req.connector_transaction_id = data.connector_transaction_id;
+    req.occurred_at = data.occurred_at != 0 ? data.occurred_at : now;
 
-    const auto settings = object_of(billing->settings);
-    recoup::mca_config config;
-    config.secrets = billing->secrets;
-    config.api_key = billing->api_key ? std::string_view(*billing->api_key) : std::string_view{};
-    config.settings = &settings;
-    auto out = connector->record_back(req, config);
+    const auto settings = settings_of(billing->settings);
+    auto out = connector->record_back(req, plugin_config(*billing, settings));
     if (!out) {
         const bool unsupported = out.error().code == recoup::error::not_supported;
         finish_claimed(store_, task,
-                       unsupported ? host_business_status::record_back_not_supported
-                                   : host_business_status::record_back_failed,
+                       unsupported ? recoup::business_status::record_back_not_supported
+                                   : recoup::business_status::record_back_failed,
                        now);
         if (!unsupported) std::cerr << "recoupd: record-back " << task.payment_id << ": " << out.error().what() << std::endl;
-        return unsupported ? "not_supported" : "failed";
+        return unsupported ? recoup::task_result::not_supported : recoup::task_result::failed;
     }
     std::optional<int> status;
     if (billing->base_url && !billing->base_url->empty())
         if (auto res = client_.perform(*billing->base_url, *out)) status = res->status;
     if (status && *status >= 200 && *status < 300) {
-        finish_claimed(store_, task, host_business_status::record_back_complete, now);
-        return "succeeded";
+        finish_claimed(store_, task, recoup::business_status::record_back_complete, now);
+        return recoup::task_result::succeeded;
     }
-    // Retry with backoff: 60 s, 120 s, 240 s, ... then give up.
-    auto tx = store_.begin();
-    auto current = tx.find_task(task.id);
-    if (!still_claimed(current, task)) return "claim_lost";
-    current->retry_count += 1;
-    current->updated_at = now;
-    if (current->retry_count >= options_.record_back_attempts) {
-        current->status = std::string(recoup::task_status_finish);
-        current->business_status = std::string(host_business_status::record_back_failed);
-    } else {
-        current->status = std::string(recoup::task_status_new);
-        current->schedule_time = now + (std::int64_t{60} << std::min(current->retry_count - 1, 10));
-    }
-    tx.upsert_task(*current);
-    tx.commit();
-    return "retry";
+    return in_transaction(store_, [&](auto& tx) {
+        return recoup::retry_record_back(tx, task, options_.record_back_attempts, now);
+    });
 }
 
 } // namespace recoupd

@@ -13,11 +13,11 @@
 #include "metrics.hpp"
 #include "outbound/client.hpp"
 #include "plugins.hpp"
-#include "settings.hpp"
 #include "store/soci_store.hpp"
 
 #include <recoup/plugin/loader.hpp>
 #include <recoup/retry.hpp>
+#include <recoup/task.hpp>
 
 #include <boost/json.hpp>
 
@@ -33,34 +33,13 @@
 
 namespace recoupd {
 
-inline constexpr std::string_view record_back_workflow_task = "RECORD_BACK_WORKFLOW";
-// Where a waiting EXECUTE_WORKFLOW task sits while its PSYNC task polls: 9999-12-31T23:59:59Z.
-inline constexpr std::int64_t far_future = 253402300799;
-
-// business_status values the host adds to the library's.
-namespace host_business_status {
-inline constexpr std::string_view intent_not_found = "INTENT_NOT_FOUND";
-inline constexpr std::string_view intent_terminal = "INTENT_ALREADY_TERMINAL";
-inline constexpr std::string_view no_payment_method = "NO_PAYMENT_METHOD_TOKEN";
-inline constexpr std::string_view no_processor_mapping = "NO_PROCESSOR_MAPPING";
-inline constexpr std::string_view processor_unavailable = "PROCESSOR_NOT_AVAILABLE";
-inline constexpr std::string_view charge_rejected = "CHARGE_REQUEST_REJECTED";
-inline constexpr std::string_view record_back_complete = "RECORD_BACK_COMPLETE";
-inline constexpr std::string_view record_back_failed = "RECORD_BACK_FAILED";
-inline constexpr std::string_view record_back_not_supported = "RECORD_BACK_NOT_SUPPORTED";
-inline constexpr std::string_view unknown_task = "UNKNOWN_TASK";
-} // namespace host_business_status
-
-inline std::string record_back_task_id(std::string_view payment_id)
-{
-    return "PASSIVE_RECOVERY_WORKFLOW_RECORD_BACK_WORKFLOW_" + std::string(payment_id);
-}
+// Task names and ids, business statuses and tracking data: <recoup/task.hpp>.
 
 struct scheduler_options {
     std::size_t batch = 50;
     std::int64_t lease_seconds = 300;       // a claimed task is due again after this
     std::int64_t transport_retry_seconds = 60; // a charge that got no answer is retried this soon
-    std::int32_t record_back_attempts = 8;  // then the record-back task finishes as failed
+    std::int32_t record_back_attempts = recoup::record_back_attempts; // then the record-back task finishes as failed
 };
 
 class scheduler {
@@ -79,9 +58,9 @@ public:
 private:
     std::vector<recoup::task_record> claim(std::int64_t now);
     void run_task(const recoup::task_record& task, std::int64_t now);
-    std::string run_execute(const recoup::task_record& task, std::int64_t now);
-    std::string run_psync(const recoup::task_record& task, std::int64_t now);
-    std::string run_record_back(const recoup::task_record& task, std::int64_t now);
+    recoup::task_result run_execute(const recoup::task_record& task, std::int64_t now);
+    recoup::task_result run_psync(const recoup::task_record& task, std::int64_t now);
+    recoup::task_result run_record_back(const recoup::task_record& task, std::int64_t now);
 
     soci_store& store_;
     const recoupd::plugins& plugins_;

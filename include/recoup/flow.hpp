@@ -13,6 +13,7 @@
 #include <recoup/json.hpp>
 #include <recoup/retry.hpp>
 #include <recoup/store.hpp>
+#include <recoup/task.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -20,8 +21,6 @@
 
 RECOUP_BEGIN_NAMESPACE
 
-inline constexpr std::string_view execute_workflow_task = "EXECUTE_WORKFLOW";
-inline constexpr std::string_view passive_recovery_runner = "PASSIVE_RECOVERY_WORKFLOW";
 inline constexpr int max_sync_rounds = 4;
 
 // The MCA and its profile's recovery settings, as the flow needs them.
@@ -30,10 +29,36 @@ struct recovery_account {
     std::string mca_id;
     mca_config config;
     std::int32_t retry_threshold = 0;  // failures the platform's own dunning handles first
-    std::int32_t max_retry_count = 15; // our retries, at most
+    std::int32_t max_retry_count = default_max_retry_count; // our retries, at most
     retry_schedule schedule;
     retry_algorithm algorithm = retry_algorithm::cascading;
     bool keep_raw_body = true;         // keep the body in the event log for replay
+};
+
+// What applying a webhook did. The names are the event log's text; outcome_text() adds the detail.
+enum class webhook_outcome {
+    duplicate, ignored, conflict, recorded, below_retry_threshold, task_armed, task_already_armed,
+    task_finished_earlier, retries_disabled, monitoring_only, intent_succeeded, intent_cancelled,
+    intent_processing,
+};
+
+template <>
+struct enum_names<webhook_outcome> {
+    static constexpr std::array<std::pair<webhook_outcome, std::string_view>, 13> values{{
+        {webhook_outcome::duplicate, "duplicate"},
+        {webhook_outcome::ignored, "ignored"},
+        {webhook_outcome::conflict, "conflict"},
+        {webhook_outcome::recorded, "recorded"},
+        {webhook_outcome::below_retry_threshold, "below retry threshold"},
+        {webhook_outcome::task_armed, "task armed"},
+        {webhook_outcome::task_already_armed, "task already armed"},
+        {webhook_outcome::task_finished_earlier, "task finished earlier"},
+        {webhook_outcome::retries_disabled, "retries disabled"},
+        {webhook_outcome::monitoring_only, "monitoring: task not armed"},
+        {webhook_outcome::intent_succeeded, "intent succeeded"},
+        {webhook_outcome::intent_cancelled, "intent cancelled"},
+        {webhook_outcome::intent_processing, "intent processing"},
+    }};
 };
 
 // What happened, and what to answer the platform.
@@ -43,13 +68,16 @@ struct recovery_result {
     incoming_webhook_event event_type = incoming_webhook_event::event_not_supported;
     recovery_action action = recovery_action::invalid_action;
     std::optional<std::string> event_id;
-    std::string outcome;
+    webhook_outcome outcome = webhook_outcome::recorded;
+    std::optional<intent_status> conflicting_status; // conflict: the status the intent already had
+    std::string earlier_business_status;             // task_finished_earlier: how that task ended
     std::optional<std::string> payment_id;
     bool duplicate = false;
 };
 
-// "PASSIVE_RECOVERY_WORKFLOW_EXECUTE_WORKFLOW_{payment_id}": one task per intent, ever.
-std::string execute_workflow_task_id(std::string_view payment_id);
+// The outcome as the event log and the log line spell it: "task armed", "conflict: intent is
+// succeeded", "task finished earlier: EXECUTE_WORKFLOW_COMPLETE", ...
+std::string outcome_text(const recovery_result& r);
 
 // Applies a normalized webhook inside `tx` (no commit). Storage errors propagate as exceptions.
 template <recovery_transaction Tx>
@@ -57,7 +85,8 @@ recovery_result apply_webhook(Tx& tx, const normalized_webhook& w, const recover
                               std::string_view raw_body, std::int64_t now);
 
 // The whole flow. `sync` performs a connector's outbound request:
-// result<http_response>(const outbound_request&); a transport failure is a failure.
+// result<http_response>(const outbound_request&); a transport failure is a failure. A
+// storage_error fails with storage_unavailable (503); any other exception with internal_fault (500).
 template <recovery_store S, billing_connector C, class SyncClient, class Clock>
 result<recovery_result> recover(S& store, const C& connector, const webhook_request& req,
                                 const recovery_account& account, SyncClient&& sync, const Clock& clock);

@@ -1,11 +1,14 @@
-// recoup: an in-memory store satisfying recovery_store, for tests and for embedders who bring no
-// database. Transactions are serialized (one at a time) and work on a copy of the state that
-// commit() publishes, so a transaction destroyed without commit() leaves nothing behind.
+// recoup: an in-memory store satisfying recovery_store (its transactions also satisfy
+// workflow_transaction), for tests and for embedders who bring no database. Transactions are
+// serialized (one at a time) and work on a copy of the state that commit() publishes, so a
+// transaction destroyed without commit() leaves nothing behind.
 #pragma once
 
 #include <recoup/detail/config.hpp>
 #include <recoup/store.hpp>
 
+#include <algorithm>
+#include <exception>
 #include <map>
 #include <mutex>
 #include <set>
@@ -41,12 +44,27 @@ public:
             if (inserted) work_.intents[proposed.id] = proposed;
             return work_.intents.at(it->second);
         }
+        std::optional<intent_record> find_intent(const std::string& payment_id)
+        {
+            auto it = work_.intents.find(payment_id);
+            if (it == work_.intents.end()) return std::nullopt;
+            return it->second;
+        }
         void update_intent(const intent_record& intent) { work_.intents.at(intent.id) = intent; }
         std::optional<attempt_record> find_attempt(const std::string& payment_id, const std::string& connector_id)
         {
             for (const auto& [id, a] : work_.attempts)
                 if (a.payment_id == payment_id && a.connector_payment_id == connector_id) return a;
             return std::nullopt;
+        }
+        std::vector<attempt_record> attempts_of(const std::string& payment_id)
+        {
+            std::vector<attempt_record> out;
+            for (const auto& [id, a] : work_.attempts)
+                if (a.payment_id == payment_id) out.push_back(a);
+            std::stable_sort(out.begin(), out.end(),
+                             [](const auto& x, const auto& y) { return x.created_at < y.created_at; });
+            return out;
         }
         void insert_attempt(const attempt_record& a) { work_.attempts.emplace(a.id, a); }
         void update_attempt(const attempt_record& a) { work_.attempts.at(a.id) = a; }
@@ -75,7 +93,15 @@ public:
         state work_;
     };
 
-    transaction begin() { return transaction(*this); }
+    transaction begin()
+    {
+        if (auto fault = std::exchange(next_fault_, nullptr)) std::rethrow_exception(fault);
+        return transaction(*this);
+    }
+
+    // The next begin() throws `fault` instead (a storage_error, say), so tests can see how a
+    // caller copes with a failing store.
+    void fail_next_begin(std::exception_ptr fault) { next_fault_ = std::move(fault); }
 
     // A copy of the committed state, for assertions and inspection.
     state snapshot() const
@@ -87,8 +113,10 @@ public:
 private:
     mutable std::mutex mutex_;
     state state_;
+    std::exception_ptr next_fault_;
 };
 
 static_assert(recovery_store<memory_store>);
+static_assert(workflow_transaction<memory_store::transaction>);
 
 RECOUP_END_NAMESPACE

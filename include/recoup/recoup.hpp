@@ -21,6 +21,7 @@
 #include <recoup/signature.hpp>
 #include <recoup/store.hpp>
 #include <recoup/sync.hpp>
+#include <recoup/task.hpp>
 #include <recoup/webhook_request.hpp>
 #include <recoup/wire.hpp>
 #include <recoup/wire_fields.hpp>

@@ -1,13 +1,17 @@
-// recoup: when to retry a failed invoice payment (SPEC.md §4). Pure functions; exhausted is a
-// normal outcome, never an error.
+// recoup: when to retry a failed invoice payment (SPEC.md §4), and when to retry reporting the
+// outcome to the billing platform. Pure functions; exhausted is a normal outcome, never an error.
 #pragma once
 
 #include <recoup/detail/config.hpp>
 #include <recoup/detail/enum_names.hpp>
 
+#include <boost/json.hpp>
+
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -24,13 +28,16 @@ struct enum_names<retry_algorithm> {
     }};
 };
 
+// Our retries of one invoice, at most, unless the billing MCA's "max_retry_count" says otherwise.
+inline constexpr std::int32_t default_max_retry_count = 15;
+
 // The reference's default: 60 s before the first retry, then [delay seconds, how many times].
 struct retry_schedule {
     std::int64_t start_after = 60;
     std::vector<std::pair<std::int64_t, std::int32_t>> frequencies{
         {10800, 2}, {21600, 3}, {32400, 3}, {43200, 3}, {64800, 3}};
 
-    // Internal retries the schedule allows (15 by default: the first plus the frequencies).
+    // Internal retries the schedule allows (default_max_retry_count by default: the first plus the frequencies).
     std::int32_t max_retries() const noexcept
     {
         std::int32_t n = 1;
@@ -53,6 +60,46 @@ inline std::optional<std::chrono::seconds> retry_delay(const retry_schedule& sch
         index -= count;
     }
     return std::nullopt;
+}
+
+// The profile's retry schedule in the reference's shape {"start_after":60,"frequencies":[[10800,2],...]}
+// ("frequencies" absent: the default ones). nullopt when the text is not that shape (the CLI
+// refuses it; the webhook path and the scheduler fall back to the default schedule).
+std::optional<retry_schedule> parse_retry_schedule(std::string_view text);
+
+// Reporting an outcome to the billing platform: tries before the task finishes as failed.
+inline constexpr std::int32_t record_back_attempts = 8;
+
+// The wait after failed record-back try number `tries` (1-based): 60 s, 120 s, 240 s, ...,
+// doubling up to 60 s << 10 (about 17 hours) and no further.
+constexpr std::chrono::seconds record_back_delay(std::int32_t tries) noexcept
+{
+    return std::chrono::seconds(std::int64_t{60} << std::clamp(tries - 1, 0, 10));
+}
+
+inline std::optional<retry_schedule> parse_retry_schedule(std::string_view text)
+{
+    boost::system::error_code ec;
+    const auto v = boost::json::parse(text, ec);
+    if (ec || !v.is_object()) return std::nullopt;
+    const auto& o = v.as_object();
+    const auto* start = o.if_contains("start_after");
+    const auto* frequencies = o.if_contains("frequencies");
+    if (!start || !start->is_int64() || start->as_int64() < 0) return std::nullopt;
+    retry_schedule parsed;
+    parsed.start_after = start->as_int64();
+    if (!frequencies) return parsed; // the default frequencies
+    if (!frequencies->is_array()) return std::nullopt;
+    parsed.frequencies.clear();
+    for (const auto& f : frequencies->as_array()) {
+        if (!f.is_array() || f.as_array().size() != 2 || !f.as_array()[0].is_int64() || !f.as_array()[1].is_int64())
+            return std::nullopt;
+        const auto delay = f.as_array()[0].as_int64();
+        const auto count = f.as_array()[1].as_int64();
+        if (delay < 0 || count < 0 || count > 10000) return std::nullopt;
+        parsed.frequencies.emplace_back(delay, static_cast<std::int32_t>(count));
+    }
+    return parsed;
 }
 
 RECOUP_END_NAMESPACE

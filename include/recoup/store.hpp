@@ -10,12 +10,14 @@
 
 #include <recoup/detail/config.hpp>
 #include <recoup/domain.hpp>
+#include <recoup/task.hpp>
 
 #include <concepts>
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 RECOUP_BEGIN_NAMESPACE
 
@@ -60,11 +62,6 @@ struct attempt_record {
     std::int64_t modified_at = 0;
 };
 
-// process_tracker statuses, as the reference spells them.
-inline constexpr std::string_view task_status_new = "new";
-inline constexpr std::string_view task_status_started = "process_started";
-inline constexpr std::string_view task_status_finish = "finish";
-
 // process_tracker
 struct task_record {
     std::string id;     // PASSIVE_RECOVERY_WORKFLOW_EXECUTE_WORKFLOW_{payment_id}
@@ -91,7 +88,7 @@ struct event_record {
     std::string dedup_key; // event id, or "sha256:<hex of body>"
     std::string event_type;
     std::string action;
-    std::string outcome; // applied | duplicate | ignored | conflict: ...
+    std::string outcome; // outcome_text() of the flow's result: "task armed", "conflict: intent is succeeded", ...
     int http_status = 200;
     std::optional<std::string> payment_id;
     std::string body_digest; // hex SHA-256 of the raw body
@@ -121,6 +118,15 @@ concept recovery_transaction = requires(T& tx, const std::string& s, const inten
     { tx.finish_tasks(s, s, now) } -> std::same_as<void>;
     { tx.append_event(event) } -> std::same_as<void>;
     { tx.commit() } -> std::same_as<void>;
+};
+
+// What the retry scheduler's state changes need besides: the intent and the attempts by payment id.
+template <class T>
+concept workflow_transaction = recovery_transaction<T> && requires(T& tx, const std::string& s) {
+    // The intent with that id, locked until the transaction ends.
+    { tx.find_intent(s) } -> std::same_as<std::optional<intent_record>>;
+    // Its attempts, oldest first (created_at, then id).
+    { tx.attempts_of(s) } -> std::same_as<std::vector<attempt_record>>;
 };
 
 // A store hands out transactions; destroying an uncommitted one rolls it back.

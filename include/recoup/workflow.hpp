@@ -1,7 +1,8 @@
-// recoup: the retry workflow's decisions (SPEC.md §5), pure. The host's scheduler claims a due
-// task, records an internal attempt, charges through the payment processor, and then asks
-// decide_after_charge() what the charge means for the attempt, the intent, the task and the
-// billing platform. No I/O here.
+// recoup: the retry workflow (SPEC.md §5). The host's scheduler claims a due task, records an
+// internal attempt (start_internal_attempt), charges through the payment processor, asks
+// decide_after_charge() what the charge means, and writes that down with apply_decision(), the
+// scheduler's counterpart of apply_webhook(). The decisions are pure; the state changes work on
+// a transaction the caller commits. No I/O here.
 #pragma once
 
 #include <recoup/connector.hpp>
@@ -10,29 +11,14 @@
 #include <recoup/domain.hpp>
 #include <recoup/processor.hpp>
 #include <recoup/retry.hpp>
+#include <recoup/store.hpp>
+#include <recoup/task.hpp>
 
 #include <cstdint>
 #include <optional>
 #include <string>
 
 RECOUP_BEGIN_NAMESPACE
-
-inline constexpr std::string_view psync_workflow_task = "PSYNC_WORKFLOW";
-
-// business_status values of finished tasks.
-namespace business_status {
-inline constexpr std::string_view pending = "Pending";
-inline constexpr std::string_view awaiting_psync = "AWAITING_PSYNC";
-inline constexpr std::string_view succeeded = "EXECUTE_WORKFLOW_COMPLETE";
-inline constexpr std::string_view retries_exhausted = "RETRIES_EXHAUSTED";
-inline constexpr std::string_view hard_decline = "HARD_DECLINE";
-inline constexpr std::string_view psync_complete = "PSYNC_WORKFLOW_COMPLETE";
-inline constexpr std::string_view external_payment = "COMPLETED_BY_EXTERNAL_PAYMENT";
-inline constexpr std::string_view invoice_cancelled = "INVOICE_CANCELLED";
-} // namespace business_status
-
-// "PASSIVE_RECOVERY_WORKFLOW_PSYNC_WORKFLOW_{payment_id}"
-std::string psync_task_id(std::string_view payment_id);
 
 // One internal attempt per (intent, retry): the same id and idempotency key when a crashed run
 // is picked up again, so the processor never charges twice.
@@ -60,6 +46,60 @@ workflow_decision decide_after_charge(std::int32_t retry_count, const charge_res
 workflow_decision decide_after_poll(std::int32_t retry_count, std::int32_t poll_count, const charge_result& charge,
                                     const retry_schedule& schedule, std::int32_t max_retry_count,
                                     std::int64_t now);
+
+// ---- state changes, inside the caller's transaction (no commit; storage errors propagate) ----
+
+// A task is still ours when nobody changed it since we claimed it (a webhook may have finished
+// it, or our lease expired and another worker took it).
+bool still_claimed(const std::optional<task_record>& current, const task_record& claimed) noexcept;
+
+// The claimed task finished with that business status, or due again at `at`. False, and nothing
+// written, when it is no longer ours.
+template <recovery_transaction Tx>
+bool finish_claimed(Tx& tx, const task_record& claimed, std::string_view business_status, std::int64_t now);
+template <recovery_transaction Tx>
+bool rearm_claimed(Tx& tx, const task_record& claimed, std::int64_t at, std::int64_t now);
+
+// What the scheduler charges with, kept on the internal attempt.
+struct internal_charge {
+    std::string processor_mca_id;     // the payment MCA
+    std::string processor;            // its connector
+    std::string payment_method_token;
+};
+
+// Before charging for the claimed EXECUTE task: locks the intent, records the internal attempt
+// internal_attempt_id(payment_id, claimed.retry_count) unless a crashed run already did, and
+// marks the intent processing. nullopt: go on and charge. Otherwise the run ends there:
+// claim_lost, or finished (the intent is gone or already terminal; the task finishes so).
+template <workflow_transaction Tx>
+std::optional<task_result> start_internal_attempt(Tx& tx, const task_record& claimed, const internal_charge& charge,
+                                                  std::int64_t now);
+
+// Before polling for the claimed PSYNC task: the EXECUTE task's retry_count, or nullopt when that
+// task has finished meanwhile (the PSYNC task then finishes with the same business status).
+template <recovery_transaction Tx>
+std::optional<std::int32_t> start_poll(Tx& tx, const task_record& claimed, std::int64_t now);
+
+// A charge or a poll and what decide_after_charge() / decide_after_poll() made of it.
+struct charge_report {
+    task_record claimed;          // the task this run holds, EXECUTE or PSYNC, as claimed
+    std::string attempt_id;       // the internal attempt that was charged
+    charge_result charge;
+    workflow_decision decision;
+    std::int32_t poll_count = 0;  // polls made so far, kept on the PSYNC task when awaiting one
+    std::optional<std::string> business_status; // replaces the decision's for the finished task
+};
+
+// Applies the decision: the attempt, the intent, the EXECUTE task, the PSYNC task and the
+// record-back task. When the claim was lost only the attempt is updated (claim_lost); otherwise
+// succeeded, rearmed, failed or awaiting_psync.
+template <workflow_transaction Tx>
+task_result apply_decision(Tx& tx, const charge_report& report, std::int64_t now);
+
+// After a failed record-back try: due again after record_back_delay(), or finished
+// RECORD_BACK_FAILED once `max_tries` were made. retry, or claim_lost.
+template <recovery_transaction Tx>
+task_result retry_record_back(Tx& tx, const task_record& claimed, std::int32_t max_tries, std::int64_t now);
 
 RECOUP_END_NAMESPACE
 

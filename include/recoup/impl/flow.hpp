@@ -41,9 +41,10 @@ constexpr intent_status status_after(attempt_status s) noexcept
     return intent_status::processing;
 }
 
-inline std::string conflict(intent_status s)
+inline webhook_outcome conflict(recovery_result& out, intent_status s)
 {
-    return "conflict: intent is " + std::string(to_string(s));
+    out.conflicting_status = s;
+    return webhook_outcome::conflict;
 }
 
 inline intent_record proposed_intent(const recovery_invoice& invoice, const recovery_account& account,
@@ -80,10 +81,11 @@ inline attempt_record external_attempt(const recovery_attempt& a, const intent_r
     return r;
 }
 
-// Records the reported attempt (or finds it) and says who triggered it.
+// Records the reported attempt (or finds it) and says who triggered it. A new attempt on a
+// finished intent leaves it as it is and sets `conflict_with` to its status.
 template <recovery_transaction Tx>
 std::optional<triggered_by> record_attempt(Tx& tx, const recovery_attempt& a, intent_record& intent,
-                                           std::int64_t now, std::string& outcome)
+                                           std::int64_t now, std::optional<intent_status>& conflict_with)
 {
     if (auto existing = tx.find_attempt(intent.id, a.connector_transaction_id)) {
         // A later report of the same attempt (pending, then charged) updates its status only.
@@ -97,70 +99,78 @@ std::optional<triggered_by> record_attempt(Tx& tx, const recovery_attempt& a, in
         return existing->triggered_by;
     }
     tx.insert_attempt(external_attempt(a, intent, now));
-    if (is_terminal(intent.status)) outcome = conflict(intent.status);
+    if (is_terminal(intent.status)) conflict_with = intent.status;
     else intent.status = status_after(a.status);
     return triggered_by::external;
 }
 
 template <recovery_transaction Tx>
-std::string arm_task(Tx& tx, const intent_record& intent, const recovery_account& account, std::int64_t now)
+webhook_outcome arm_task(Tx& tx, const intent_record& intent, const recovery_account& account, std::int64_t now,
+                         recovery_result& out)
 {
-    if (account.algorithm == retry_algorithm::monitoring) return "monitoring: task not armed";
-    const auto id = execute_workflow_task_id(intent.id);
-    if (auto existing = tx.find_task(id))
-        return existing->is_open() ? "task already armed" : "task finished earlier: " + existing->business_status;
+    if (account.algorithm == retry_algorithm::monitoring) return webhook_outcome::monitoring_only;
+    const auto id = task_id(task_kind::execute, intent.id);
+    if (auto existing = tx.find_task(id)) {
+        if (existing->is_open()) return webhook_outcome::task_already_armed;
+        out.earlier_business_status = existing->business_status;
+        return webhook_outcome::task_finished_earlier;
+    }
     const auto delay = retry_delay(account.schedule, 0, account.max_retry_count);
-    if (!delay) return "retries disabled";
+    if (!delay) return webhook_outcome::retries_disabled;
     task_record t;
     t.id = id;
     t.name = execute_workflow_task;
     t.runner = passive_recovery_runner;
-    t.business_status = "Pending";
+    t.business_status = business_status::pending;
     t.retry_count = 0;
     t.schedule_time = now + delay->count();
-    t.tracking_data = boost::json::serialize(boost::json::object{
-        {"payment_id", intent.id}, {"profile_id", intent.profile_id}, {"billing_mca_id", account.mca_id}});
+    t.tracking_data = tracking_text(execute_tracking{intent.id, intent.profile_id, account.mca_id});
     t.payment_id = intent.id;
     t.created_at = t.updated_at = now;
     tx.upsert_task(t);
-    return "task armed";
+    return webhook_outcome::task_armed;
 }
 
 template <recovery_transaction Tx>
-std::string apply_action(Tx& tx, recovery_action action, intent_record& intent, const recovery_account& account,
-                         std::int64_t now)
+webhook_outcome apply_action(Tx& tx, recovery_action action, intent_record& intent,
+                             const recovery_account& account, std::int64_t now, recovery_result& out)
 {
     switch (action) {
     case recovery_action::schedule_failed_payment:
-        if (is_terminal(intent.status)) return conflict(intent.status);
+        if (is_terminal(intent.status)) return conflict(out, intent.status);
         ++intent.total_retry_count;
-        if (intent.total_retry_count <= account.retry_threshold) return "below retry threshold";
-        return arm_task(tx, intent, account, now);
+        if (intent.total_retry_count <= account.retry_threshold) return webhook_outcome::below_retry_threshold;
+        return arm_task(tx, intent, account, now, out);
     case recovery_action::success_payment_external:
-        if (intent.status == intent_status::cancelled) return conflict(intent.status);
+        if (intent.status == intent_status::cancelled) return conflict(out, intent.status);
         intent.status = intent_status::succeeded;
-        tx.finish_tasks(intent.id, "COMPLETED_BY_EXTERNAL_PAYMENT", now);
-        return "intent succeeded";
+        tx.finish_tasks(intent.id, std::string(business_status::external_payment), now);
+        return webhook_outcome::intent_succeeded;
     case recovery_action::cancel_invoice:
-        if (intent.status == intent_status::succeeded) return conflict(intent.status);
+        if (intent.status == intent_status::succeeded) return conflict(out, intent.status);
         intent.status = intent_status::cancelled;
-        tx.finish_tasks(intent.id, "INVOICE_CANCELLED", now);
-        return "intent cancelled";
+        tx.finish_tasks(intent.id, std::string(business_status::invoice_cancelled), now);
+        return webhook_outcome::intent_cancelled;
     case recovery_action::pending_payment:
-        if (is_terminal(intent.status)) return conflict(intent.status);
+        if (is_terminal(intent.status)) return conflict(out, intent.status);
         intent.status = intent_status::processing;
-        return "intent processing";
+        return webhook_outcome::intent_processing;
     case recovery_action::no_action:
-    case recovery_action::invalid_action: return "recorded";
+    case recovery_action::invalid_action: return webhook_outcome::recorded;
     }
-    return "recorded";
+    return webhook_outcome::recorded;
 }
 
 } // namespace detail
 
-inline std::string execute_workflow_task_id(std::string_view payment_id)
+inline std::string outcome_text(const recovery_result& r)
 {
-    return "PASSIVE_RECOVERY_WORKFLOW_EXECUTE_WORKFLOW_" + std::string(payment_id);
+    std::string text(to_string(r.outcome));
+    if (r.outcome == webhook_outcome::conflict && r.conflicting_status)
+        text.append(": intent is ").append(to_string(*r.conflicting_status));
+    else if (r.outcome == webhook_outcome::task_finished_earlier)
+        text.append(": ").append(r.earlier_business_status);
+    return text;
 }
 
 template <recovery_transaction Tx>
@@ -188,19 +198,23 @@ recovery_result apply_webhook(Tx& tx, const normalized_webhook& w, const recover
     if (!tx.claim_delivery(account.mca_id, ev.dedup_key)) {
         out.duplicate = true;
         out.action = recovery_action::no_action;
-        out.outcome = "duplicate";
+        out.outcome = webhook_outcome::duplicate;
     } else if (w.event_type == incoming_webhook_event::event_not_supported || !w.invoice) {
         out.action = decide(w.event_type, std::nullopt);
-        out.outcome = "ignored";
+        out.outcome = webhook_outcome::ignored;
     } else {
         auto intent = tx.lock_or_create_intent(detail::proposed_intent(*w.invoice, account, now));
         const auto before = intent;
         std::optional<triggered_by> by;
-        std::string attempt_outcome;
-        if (w.attempt) by = detail::record_attempt(tx, *w.attempt, intent, now, attempt_outcome);
+        std::optional<intent_status> attempt_conflict;
+        if (w.attempt) by = detail::record_attempt(tx, *w.attempt, intent, now, attempt_conflict);
         out.action = decide(w.event_type, by);
-        out.outcome = detail::apply_action(tx, out.action, intent, account, now);
-        if (!attempt_outcome.empty() && out.outcome.rfind("conflict", 0) != 0) out.outcome = attempt_outcome;
+        out.outcome = detail::apply_action(tx, out.action, intent, account, now, out);
+        // The action's own conflict names the status it met; otherwise the attempt's conflict wins.
+        if (attempt_conflict && out.outcome != webhook_outcome::conflict) {
+            out.outcome = detail::conflict(out, *attempt_conflict);
+            out.earlier_business_status.clear();
+        }
         if (!is_terminal(intent.status)) intent.amount = w.invoice->amount; // still to collect
         if (intent.status != before.status || intent.total_retry_count != before.total_retry_count ||
             intent.amount != before.amount) {
@@ -210,7 +224,7 @@ recovery_result apply_webhook(Tx& tx, const normalized_webhook& w, const recover
         out.payment_id = intent.id;
     }
     ev.action = to_string(out.action);
-    ev.outcome = out.outcome;
+    ev.outcome = outcome_text(out);
     ev.payment_id = out.payment_id;
     tx.append_event(ev);
     return out;
@@ -244,8 +258,10 @@ result<recovery_result> recover(S& store, const C& connector, const webhook_requ
         return out;
     } catch (const exception& e) {
         return e.get();
-    } catch (const std::exception& e) {
+    } catch (const storage_error& e) {
         return fail(error::storage_unavailable, "", e.what());
+    } catch (const std::exception& e) {
+        return fail(error::internal_fault, "", e.what()); // retrying the same request cannot mend it
     }
 }
 

@@ -2,11 +2,6 @@
 
 RECOUP_BEGIN_NAMESPACE
 
-inline std::string psync_task_id(std::string_view payment_id)
-{
-    return "PASSIVE_RECOVERY_WORKFLOW_PSYNC_WORKFLOW_" + std::string(payment_id);
-}
-
 inline std::string internal_attempt_id(std::string_view payment_id, std::int32_t retry_count)
 {
     const std::string material = std::string(payment_id) + "\x1finternal\x1f" + std::to_string(retry_count);
@@ -92,6 +87,239 @@ inline workflow_decision decide_after_poll(std::int32_t retry_count, std::int32_
     workflow_decision d = decide_after_charge(retry_count, charge, schedule, max_retry_count, now);
     d.schedule_time = now + delay->count();
     return d;
+}
+
+inline bool still_claimed(const std::optional<task_record>& current, const task_record& claimed) noexcept
+{
+    return current && current->status == task_status_started && current->schedule_time == claimed.schedule_time;
+}
+
+namespace detail {
+
+// The claimed task as it is now, changed by `change`; false, and nothing written, when not ours.
+template <recovery_transaction Tx, class Change>
+bool change_claimed(Tx& tx, const task_record& claimed, std::int64_t now, Change&& change)
+{
+    auto current = tx.find_task(claimed.id);
+    if (!still_claimed(current, claimed)) return false;
+    change(*current);
+    current->updated_at = now;
+    tx.upsert_task(*current);
+    return true;
+}
+
+} // namespace detail
+
+template <recovery_transaction Tx>
+bool finish_claimed(Tx& tx, const task_record& claimed, std::string_view business_status, std::int64_t now)
+{
+    return detail::change_claimed(tx, claimed, now, [&](task_record& t) {
+        t.status = task_status_finish;
+        t.business_status = business_status;
+    });
+}
+
+template <recovery_transaction Tx>
+bool rearm_claimed(Tx& tx, const task_record& claimed, std::int64_t at, std::int64_t now)
+{
+    return detail::change_claimed(tx, claimed, now, [&](task_record& t) {
+        t.status = task_status_new;
+        t.schedule_time = at;
+    });
+}
+
+namespace detail {
+
+template <workflow_transaction Tx>
+std::optional<attempt_record> attempt_by_id(Tx& tx, const std::string& payment_id, const std::string& attempt_id)
+{
+    for (auto& a : tx.attempts_of(payment_id))
+        if (a.id == attempt_id) return a;
+    return std::nullopt;
+}
+
+inline attempt_record internal_attempt(const intent_record& intent, const std::string& id, std::int32_t retry_count,
+                                       const internal_charge& charge, std::int64_t now)
+{
+    namespace json = boost::json;
+    attempt_record a;
+    a.id = id;
+    a.payment_id = intent.id;
+    a.status = attempt_status::started;
+    a.amount = intent.amount;
+    a.currency = intent.currency;
+    a.connector_payment_id = id; // until the processor names its transaction
+    a.triggered_by = triggered_by::internal;
+    a.feature_metadata = json::serialize(json::object{
+        {"revenue_recovery", json::object{{"attempt_triggered_by", to_string(triggered_by::internal)},
+                                          {"retry_count", retry_count},
+                                          {"processor_mca_id", charge.processor_mca_id}}}});
+    a.details = json::serialize(
+        json::object{{"payment_method_token", charge.payment_method_token}, {"processor", charge.processor}});
+    a.created_at = a.modified_at = now;
+    return a;
+}
+
+constexpr task_result result_of(workflow_decision::next step) noexcept
+{
+    switch (step) {
+    case workflow_decision::next::finish_succeeded: return task_result::succeeded;
+    case workflow_decision::next::rearm: return task_result::rearmed;
+    case workflow_decision::next::finish_failed: return task_result::failed;
+    case workflow_decision::next::await_psync: return task_result::awaiting_psync;
+    }
+    return task_result::failed;
+}
+
+// The PSYNC task that polls the pending charge: the claimed one (`current`) again, or a new one.
+template <workflow_transaction Tx>
+task_record psync_task(Tx& tx, const charge_report& r, const task_record& current, std::int64_t now)
+{
+    const auto& pid = r.claimed.payment_id;
+    task_record p;
+    p.id = task_id(task_kind::psync, pid);
+    if (r.claimed.name == psync_workflow_task) p = current;
+    else if (auto existing = tx.find_task(p.id)) p = *existing;
+    else p.created_at = now;
+    p.id = task_id(task_kind::psync, pid);
+    p.name = psync_workflow_task;
+    p.runner = passive_recovery_runner;
+    p.status = task_status_new;
+    p.business_status = business_status::pending;
+    p.retry_count = r.poll_count;
+    p.schedule_time = r.decision.schedule_time;
+    p.payment_id = pid;
+    p.updated_at = now;
+    p.tracking_data = tracking_text(
+        psync_tracking{pid, r.attempt_id, r.charge.processor_transaction_id.value_or(""), r.poll_count});
+    return p;
+}
+
+// The task that reports the outcome to the billing platform, due at once.
+inline task_record record_back_task(const intent_record& intent, const charge_report& r, recovery_outcome outcome,
+                                    std::int64_t now)
+{
+    task_record rb;
+    rb.id = task_id(task_kind::record_back, intent.id);
+    rb.name = record_back_workflow_task;
+    rb.runner = passive_recovery_runner;
+    rb.status = task_status_new;
+    rb.business_status = business_status::pending;
+    rb.retry_count = 0;
+    rb.schedule_time = now;
+    rb.payment_id = intent.id;
+    rb.created_at = rb.updated_at = now;
+    rb.tracking_data = tracking_text(record_back_tracking{
+        intent.id, intent.profile_id, intent.billing_mca_id, outcome, intent.merchant_reference_id, intent.amount,
+        intent.currency, r.attempt_id, now, r.charge.processor_transaction_id});
+    return rb;
+}
+
+} // namespace detail
+
+template <workflow_transaction Tx>
+std::optional<task_result> start_internal_attempt(Tx& tx, const task_record& claimed, const internal_charge& charge,
+                                                  std::int64_t now)
+{
+    auto intent = tx.find_intent(claimed.payment_id);
+    if (!still_claimed(tx.find_task(claimed.id), claimed)) return task_result::claim_lost;
+    if (!intent || is_terminal(intent->status)) {
+        finish_claimed(tx, claimed, intent ? business_status::intent_terminal : business_status::intent_not_found, now);
+        return task_result::finished;
+    }
+    const auto attempt_id = internal_attempt_id(intent->id, claimed.retry_count);
+    if (!detail::attempt_by_id(tx, intent->id, attempt_id))
+        tx.insert_attempt(detail::internal_attempt(*intent, attempt_id, claimed.retry_count, charge, now));
+    if (intent->status != intent_status::processing) {
+        intent->status = intent_status::processing;
+        intent->modified_at = now;
+        tx.update_intent(*intent);
+    }
+    return std::nullopt;
+}
+
+template <recovery_transaction Tx>
+std::optional<std::int32_t> start_poll(Tx& tx, const task_record& claimed, std::int64_t now)
+{
+    const auto exec = tx.find_task(task_id(task_kind::execute, claimed.payment_id));
+    if (exec && exec->is_open()) return exec->retry_count;
+    finish_claimed(tx, claimed, exec ? std::string_view(exec->business_status) : business_status::unknown_task, now);
+    return std::nullopt;
+}
+
+template <workflow_transaction Tx>
+task_result apply_decision(Tx& tx, const charge_report& r, std::int64_t now)
+{
+    const auto& pid = r.claimed.payment_id;
+    const auto& d = r.decision;
+    auto intent = tx.find_intent(pid);
+    const bool is_psync = r.claimed.name == psync_workflow_task;
+    auto exec = tx.find_task(task_id(task_kind::execute, pid));
+    auto current = tx.find_task(r.claimed.id);
+    const bool ours = intent && still_claimed(current, r.claimed) && exec && exec->is_open();
+
+    if (auto attempt = detail::attempt_by_id(tx, pid, r.attempt_id)) {
+        attempt->status = d.attempt;
+        if (r.charge.processor_transaction_id) attempt->connector_payment_id = *r.charge.processor_transaction_id;
+        attempt->error_code = r.charge.error_code;
+        attempt->error_message = r.charge.error_message;
+        attempt->modified_at = now;
+        tx.update_attempt(*attempt);
+    }
+    if (!ours) return task_result::claim_lost; // the attempt's outcome is kept; the tasks moved on without us
+
+    const bool failed = d.step == workflow_decision::next::rearm || d.step == workflow_decision::next::finish_failed;
+    if (!is_terminal(intent->status)) {
+        intent->status = d.intent;
+        if (failed) ++intent->total_retry_count;
+        intent->modified_at = now;
+        tx.update_intent(*intent);
+    }
+    exec->updated_at = now;
+    exec->retry_count = d.retry_count;
+    switch (d.step) {
+    case workflow_decision::next::rearm:
+        exec->status = task_status_new;
+        exec->schedule_time = d.schedule_time;
+        exec->business_status = r.business_status.value_or(d.business_status);
+        break;
+    case workflow_decision::next::finish_succeeded:
+    case workflow_decision::next::finish_failed:
+        exec->status = task_status_finish;
+        exec->business_status = r.business_status.value_or(d.business_status);
+        break;
+    case workflow_decision::next::await_psync:
+        exec->status = task_status_new;
+        exec->schedule_time = far_future;
+        exec->business_status = business_status::awaiting_psync;
+        tx.upsert_task(detail::psync_task(tx, r, *current, now));
+        break;
+    }
+    tx.upsert_task(*exec);
+    if (is_psync && d.step != workflow_decision::next::await_psync) {
+        current->status = task_status_finish;
+        current->business_status = business_status::psync_complete;
+        current->updated_at = now;
+        tx.upsert_task(*current);
+    }
+    if (d.record_back) tx.upsert_task(detail::record_back_task(*intent, r, *d.record_back, now));
+    return detail::result_of(d.step);
+}
+
+template <recovery_transaction Tx>
+task_result retry_record_back(Tx& tx, const task_record& claimed, std::int32_t max_tries, std::int64_t now)
+{
+    const bool ours = detail::change_claimed(tx, claimed, now, [&](task_record& t) {
+        t.retry_count += 1;
+        if (t.retry_count >= max_tries) {
+            t.status = task_status_finish;
+            t.business_status = business_status::record_back_failed;
+        } else {
+            t.status = task_status_new;
+            t.schedule_time = now + record_back_delay(t.retry_count).count();
+        }
+    });
+    return ours ? task_result::retry : task_result::claim_lost;
 }
 
 RECOUP_END_NAMESPACE
