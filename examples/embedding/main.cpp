@@ -40,7 +40,7 @@ int main()
         return 1;
     }
     std::cout << "answer " << outcome->http_status << ' ' << outcome->body << ", action "
-              << recoup::to_string(outcome->action) << ", " << outcome->outcome << '\n';
+              << recoup::to_string(outcome->action) << ", " << recoup::outcome_text(*outcome) << '\n';
 
     const auto state = store.snapshot();
     const bool ok = state.intents.size() == 1 && state.tasks.size() == 1 &&
