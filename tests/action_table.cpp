@@ -15,7 +15,7 @@ namespace {
 using recoup::incoming_webhook_event;
 using recoup::triggered_by;
 
-// SPEC.md §4, written out by hand from the spec (by wire name, not by enumerator) so that this
+// docs/behaviour.md §4, written out by hand from the documented table (by wire name, not by enumerator) so that this
 // test shares nothing with the header's own table.
 struct expected_row {
     std::string_view event;
@@ -50,7 +50,7 @@ static_assert(recoup::decide(incoming_webhook_event::recovery_payment_failure, s
 
 } // namespace
 
-// Every event the enum has, by its value: an event added to the enum without a row in the spec
+// Every event the enum has, by its value: an event added to the enum without a row here
 // table above is reported here.
 BOOST_AUTO_TEST_CASE(every_event_has_an_expected_row)
 {

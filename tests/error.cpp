@@ -117,7 +117,7 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(messages)
 
-// Short, lowercase, no final period (STYLE.md).
+// Short, lowercase, no final period.
 BOOST_AUTO_TEST_CASE(every_message_is_short_lowercase_without_period)
 {
     std::set<std::string_view> seen;

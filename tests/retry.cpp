@@ -9,7 +9,7 @@ using recoup::retry_schedule;
 BOOST_AUTO_TEST_CASE(default_schedule_matches_the_reference)
 {
     const retry_schedule s;
-    // retry_count -> seconds, SPEC.md §4: 0 waits 60 s, 1-2 3 h, 3-5 6 h, 6-8 9 h, 9-11 12 h, 12-14 18 h.
+    // retry_count -> seconds, docs/behaviour.md §4: 0 waits 60 s, 1-2 3 h, 3-5 6 h, 6-8 9 h, 9-11 12 h, 12-14 18 h.
     const long long expected[15] = {60,    10800, 10800, 21600, 21600, 21600, 32400, 32400,
                                     32400, 43200, 43200, 43200, 64800, 64800, 64800};
     for (int r = 0; r < 15; ++r) {

@@ -32,11 +32,11 @@ inline constexpr std::size_t unlimited = std::numeric_limits<std::size_t>::max()
 
 // What a command accepts; also the source of its `--help` text.
 struct args_spec {
-    std::string_view positionals; // as in the usage line: "PLUGIN.so CASE_DIR..."
+    std::string_view positionals{}; // as in the usage line: "PLUGIN.so CASE_DIR..."
     std::size_t min_positionals = 0;
     std::size_t max_positionals = 0;
-    std::span<const flag_spec> flags;
-    std::string_view description; // paragraphs shown by `--help`
+    std::span<const flag_spec> flags{};
+    std::string_view description{}; // paragraphs shown by `--help`
 };
 
 class parsed_args {

@@ -62,9 +62,6 @@ int sign(const parsed_args& args, context& ctx)
 }
 
 const args_spec demo_info_args{
-    .positionals = "",
-    .min_positionals = 0,
-    .max_positionals = 0,
     .flags = demo_info_flags,
     .description = "Prints, for each merchant connector account of the profile, one line\n"
                    "\"<mca id> <connector> <webhook path> <secret>...\". It prints SECRETS: it exists for\n"

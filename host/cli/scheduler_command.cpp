@@ -30,9 +30,6 @@ extern "C" void on_stop_signal(int) { stop_requested.store(true); }
 } // namespace
 
 const args_spec scheduler_args{
-    .positionals = "",
-    .min_positionals = 0,
-    .max_positionals = 0,
     .flags = scheduler_flags,
     .description =
         "Runs the retry scheduler: claims due process_tracker tasks (EXECUTE_WORKFLOW,\n"

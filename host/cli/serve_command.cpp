@@ -30,9 +30,6 @@ const flag_spec serve_flags[] = {
 } // namespace
 
 const args_spec serve_args{
-    .positionals = "",
-    .min_positionals = 0,
-    .max_positionals = 0,
     .flags = serve_flags,
     .description =
         "Serves the webhook endpoints of the billing connectors' merchant connector accounts:\n"

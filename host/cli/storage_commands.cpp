@@ -144,9 +144,6 @@ const flag_spec profile_add_flags[] = {
 }
 
 const args_spec profile_add_args{
-    .positionals = "",
-    .min_positionals = 0,
-    .max_positionals = 0,
     .flags = profile_add_flags,
     .description = "Creates a business profile: the scope that owns merchant connector accounts (MCAs)\n"
                    "and appears in the webhook URL.",
@@ -190,9 +187,6 @@ const flag_spec mca_add_flags[] = {
 }
 
 const args_spec mca_add_args{
-    .positionals = "",
-    .min_positionals = 0,
-    .max_positionals = 0,
     .flags = mca_add_flags,
     .description = "Adds a merchant connector account: a billing platform's account inside a profile.\n"
                    "The connector plugin must load. Secrets and the API key are encrypted at rest\n"
@@ -259,9 +253,6 @@ const flag_spec mca_list_flags[] = {
 }
 
 const args_spec mca_list_args{
-    .positionals = "",
-    .min_positionals = 0,
-    .max_positionals = 0,
     .flags = mca_list_flags,
     .description = "Lists merchant connector accounts: profile, id, connector, how many secrets, whether\n"
                    "an API key is set, base URL and settings. Secrets are never printed.",
@@ -298,9 +289,6 @@ const flag_spec mca_rotate_flags[] = {
 }
 
 const args_spec mca_rotate_secret_args{
-    .positionals = "",
-    .min_positionals = 0,
-    .max_positionals = 0,
     .flags = mca_rotate_flags,
     .description = "Replaces an MCA's webhook secret. With --keep-old the previous secrets stay valid for\n"
                    "24 hours, so deliveries signed before the platform switched keys still verify.",
@@ -335,9 +323,6 @@ const flag_spec events_replay_flags[] = {database_flag};
 } // namespace
 
 const args_spec events_list_args{
-    .positionals = "",
-    .min_positionals = 0,
-    .max_positionals = 0,
     .flags = events_list_flags,
     .description = "Lists received webhooks from the event log, newest first: one line per delivery\n"
                    "(duplicates included) with its event type, action, HTTP status and outcome.",

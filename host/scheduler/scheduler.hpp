@@ -1,4 +1,4 @@
-// recoupd: the retry scheduler (SPEC.md §5). It claims due process_tracker tasks with a lease
+// recoupd: the retry scheduler (docs/behaviour.md §5). It claims due process_tracker tasks with a lease
 // (one transaction: take them FOR UPDATE SKIP LOCKED, mark them process_started until
 // now + lease, commit), then runs each one:
 //   EXECUTE_WORKFLOW      charge the stored token through the payment processor the billing

@@ -1,4 +1,4 @@
-// recoup: the compile-time action table (SPEC.md §4): what to do with a recovery event, given who
+// recoup: the compile-time action table (docs/behaviour.md §4): what to do with a recovery event, given who
 // triggered the attempt it reports. Data, not a chain of ifs.
 #pragma once
 
@@ -54,7 +54,7 @@ constexpr recovery_action decide(incoming_webhook_event event, std::optional<tri
     return by == triggered_by::internal ? row.internal : row.external_or_none;
 }
 
-// The table of SPEC.md §4, restated row by row.
+// The table of docs/behaviour.md §4, restated row by row.
 namespace detail::action_table_check {
 using E = incoming_webhook_event;
 using A = recovery_action;

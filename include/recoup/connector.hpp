@@ -1,4 +1,4 @@
-// recoup: the billing-connector trait (SPEC.md §2) as a C++20 concept. A connector is a pure
+// recoup: the billing-connector trait (docs/behaviour.md §2) as a C++20 concept. A connector is a pure
 // transformer: bytes in, domain out. It never does I/O; when a webhook lacks data it describes
 // the HTTP requests to make (sync), the host performs them and hands the responses back.
 #pragma once

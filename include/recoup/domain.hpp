@@ -128,7 +128,7 @@ struct address {
     friend bool operator==(const address&, const address&) = default;
 };
 
-// The unified invoice (SPEC.md §2). Times are unix seconds.
+// The unified invoice (docs/behaviour.md §2). Times are unix seconds.
 struct recovery_invoice {
     recoup::merchant_reference_id merchant_reference_id;
     std::int64_t amount = 0; // minor units, still to collect
@@ -138,7 +138,7 @@ struct recovery_invoice {
     std::optional<std::int64_t> next_billing_at;
 };
 
-// The unified payment attempt (SPEC.md §2).
+// The unified payment attempt (docs/behaviour.md §2).
 struct recovery_attempt {
     std::int64_t amount = 0;
     recoup::currency currency{};

@@ -1,4 +1,4 @@
-// recoup: the recovery flow for one verified webhook (SPEC.md §4), generic over the connector and
+// recoup: the recovery flow for one verified webhook (docs/behaviour.md §4), generic over the connector and
 // the store. recover() verifies, normalizes (performing sync requests through the caller's
 // client, before any transaction), then applies the webhook in ONE transaction and commits.
 // apply_webhook() is the transactional half alone, for hosts that group several webhooks into
@@ -91,7 +91,7 @@ template <recovery_store S, billing_connector C, class SyncClient, class Clock>
 result<recovery_result> recover(S& store, const C& connector, const webhook_request& req,
                                 const recovery_account& account, SyncClient&& sync, const Clock& clock);
 
-// SPEC.md §1: the HTTP status for a failure (401 verification, 400 input, 503 storage or sync,
+// docs/behaviour.md §1: the HTTP status for a failure (401 verification, 400 input, 503 storage or sync,
 // 404 not found, 500 a plugin's fault) and the error body {"error":{"type","code","message"}}.
 int status_for(const failure& f) noexcept;
 api_response error_response(const failure& f);

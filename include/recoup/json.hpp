@@ -1,4 +1,4 @@
-// recoup: the domain's JSON form (SPEC.md §2 field names, enum wire spellings). It is what the
+// recoup: the domain's JSON form (docs/behaviour.md §2 field names, enum wire spellings). It is what the
 // plugin ABI carries, what the conformance checker compares, and what the event log stores.
 #pragma once
 

@@ -1,4 +1,4 @@
-// recoup: the payment-processor trait (SPEC.md §5), the second plugin kind. A processor charges a
+// recoup: the payment-processor trait (docs/behaviour.md §5), the second plugin kind. A processor charges a
 // stored payment method off-session for our own retries. Like a billing connector it is a pure
 // transformer: it builds the request and parses the answer; the host performs the I/O. A
 // processor that needs no network (the simulator) answers a step with a result at once.

@@ -1,4 +1,4 @@
-// recoup: when to retry a failed invoice payment (SPEC.md §4), and when to retry reporting the
+// recoup: when to retry a failed invoice payment (docs/behaviour.md §4), and when to retry reporting the
 // outcome to the billing platform. Pure functions; exhausted is a normal outcome, never an error.
 #pragma once
 

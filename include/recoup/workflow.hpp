@@ -1,4 +1,4 @@
-// recoup: the retry workflow (SPEC.md §5). The host's scheduler claims a due task, records an
+// recoup: the retry workflow (docs/behaviour.md §5). The host's scheduler claims a due task, records an
 // internal attempt (start_internal_attempt), charges through the payment processor, asks
 // decide_after_charge() what the charge means, and writes that down with apply_decision(), the
 // scheduler's counterpart of apply_webhook(). The decisions are pure; the state changes work on

@@ -1,4 +1,4 @@
-// recoup Chargebee connector (SPEC.md §3 "Chargebee"): HTTP Basic auth on the webhook, v2 event
+// recoup Chargebee connector (docs/behaviour.md §3 "Chargebee"): HTTP Basic auth on the webhook, v2 event
 // JSON in, record_payment form out. The wire structs and conversions are in transformers.hpp.
 #pragma once
 

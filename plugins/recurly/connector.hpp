@@ -1,4 +1,4 @@
-// recoup Recurly connector (SPEC.md §3 "Recurly"). A Recurly notification names a payment only by
+// recoup Recurly connector (docs/behaviour.md §3 "Recurly"). A Recurly notification names a payment only by
 // its transaction `uuid`, so a consumed event needs two sync rounds: the transaction
 // (GET /transactions/uuid-{uuid}), then its invoice (GET /invoices/{invoice.id}). The host loops:
 // parse() with every exchange so far, sync_requests() says what is still missing.

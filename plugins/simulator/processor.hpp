@@ -1,4 +1,4 @@
-// recoup simulator processor (SPEC.md §5): a payment processor without a network, so that a whole
+// recoup simulator processor (docs/behaviour.md §5): a payment processor without a network, so that a whole
 // recovery runs without any account. The payment-method token chooses the outcome; every charge
 // is answered at once (charge_step.result), and the transaction id derives from the idempotency
 // key, so a retried charge with the same key is the same transaction.

@@ -1,4 +1,4 @@
-// recoup Stripe Billing connector (SPEC.md §3 "Stripe Billing"): Stripe-Signature verification,
+// recoup Stripe Billing connector (docs/behaviour.md §3 "Stripe Billing"): Stripe-Signature verification,
 // invoice.* events to the unified invoice and attempt, an optional charge sync for the decline
 // code and payment method, and the record-back that pays out of band or voids the invoice.
 #pragma once

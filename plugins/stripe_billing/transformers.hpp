@@ -384,7 +384,7 @@ inline outbound_request charge_request(std::string_view charge_id, std::string_v
     return {"GET", charge_path(charge_id), {bearer(api_key)}, {}};
 }
 
-// No Idempotency-Key: the host adds one per record-back attempt, and only it knows the attempt.
+// No Idempotency-Key: a repeated pay or void of one invoice is refused by Stripe, never applied twice.
 inline outbound_request invoice_outcome_request(const merchant_reference_id& invoice, recovery_outcome outcome,
                                                 std::string_view api_key)
 {

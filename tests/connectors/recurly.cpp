@@ -232,7 +232,7 @@ struct shared_case {
     const char* event_id;
 };
 
-// SPEC.md §3 "Recurly": payments failed/succeeded/scheduled/processing are consumed, the rest is not.
+// docs/behaviour.md §3 "Recurly": payments failed/succeeded/scheduled/processing are consumed, the rest is not.
 const shared_case shared_cases[] = {
     {"account_created.json", incoming_webhook_event::event_not_supported, "rjxwmwedwqug"},
     {"charge_invoice_created.json", incoming_webhook_event::event_not_supported, "ra8fzs41jdxd"},

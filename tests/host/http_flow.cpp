@@ -1,4 +1,4 @@
-// SPEC.md §4 through the whole host: each connector's real fixtures, signed at test time and
+// docs/behaviour.md §4 through the whole host: each connector's real fixtures, signed at test time and
 // sent over loopback, leave the intent, attempt and process-tracker rows the flow says (checked
 // by SQL); duplicates and races have one effect; terminal intents stay terminal. Run with
 // "sqlite" or "postgresql" after "--".

@@ -1,4 +1,4 @@
-// Every status of SPEC.md §1 produced by a real HTTP request to `recoupd serve` over loopback,
+// Every status of docs/behaviour.md §1 produced by a real HTTP request to `recoupd serve` over loopback,
 // with its error code, and nothing written for the rejected ones. Run with "sqlite" or
 // "postgresql" after "--".
 #define BOOST_TEST_MODULE http_statuses

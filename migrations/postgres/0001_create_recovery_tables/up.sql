@@ -1,4 +1,4 @@
--- The revenue-recovery tables (SPEC.md §6). Times are unix seconds (BIGINT) on both backends, so
+-- The revenue-recovery tables (docs/behaviour.md §6). Times are unix seconds (BIGINT) on both backends, so
 -- the store reads and writes them the same way; JSON columns are JSONB here, TEXT on SQLite.
 
 CREATE TABLE business_profile (

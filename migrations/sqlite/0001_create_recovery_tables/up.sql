@@ -1,4 +1,4 @@
--- The revenue-recovery tables (SPEC.md §6), SQLite flavour of migrations/postgres/0001: JSON columns
+-- The revenue-recovery tables (docs/behaviour.md §6), SQLite flavour of migrations/postgres/0001: JSON columns
 -- are TEXT holding JSON; times are unix seconds.
 
 CREATE TABLE business_profile (
