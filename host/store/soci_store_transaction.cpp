@@ -52,10 +52,12 @@ recoup::intent_record soci_store::transaction::lock_or_create_intent(const recou
 {
     return guarded([&](soci::session& sql) {
         store_detail::intent_binds b(intent);
+        // No conflict target: a racing insert of the same invoice may collide on the primary key (the
+        // id is derived from profile and reference) before the (profile, reference) index.
         sql << "INSERT INTO payment_intent (id, profile_id, merchant_reference_id, billing_mca_id, amount, currency, "
                "status, billing_address, total_retry_count, feature_metadata, created_at, modified_at) "
                "VALUES (:id, :p, :r, :m, :a, :c, :s, :b, :t, :f, :ca, :ma) "
-               "ON CONFLICT (profile_id, merchant_reference_id) DO NOTHING",
+               "ON CONFLICT DO NOTHING",
             soci::use(intent.id), soci::use(intent.profile_id), soci::use(intent.merchant_reference_id),
             soci::use(b.mca.value, b.mca.ind), soci::use(b.amount), soci::use(b.currency), soci::use(b.status),
             soci::use(b.address.value, b.address.ind), soci::use(intent.total_retry_count),

@@ -4,6 +4,7 @@
 #define BOOST_TEST_MODULE http_handler
 #include <boost/test/unit_test.hpp>
 
+#include "../support/test_support.hpp"
 #include "app.hpp"
 #include "http/handler.hpp"
 #include "http/log.hpp"
@@ -31,14 +32,6 @@ namespace bhttp = boost::beast::http;
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string shared_fixture(const std::string& relative)
-{
-    std::ifstream in(fs::path(std::getenv("RECOUP_SHARED_FIXTURES")) / relative, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 // An app over a fresh SQLite database with profile pro_1 and a Stripe MCA.
 struct app_fixture {
@@ -113,7 +106,7 @@ BOOST_AUTO_TEST_CASE(routes)
 BOOST_AUTO_TEST_CASE(handle_answers_without_a_network)
 {
     app_fixture f;
-    const auto body = shared_fixture("stripe/invoice.payment_failed.json");
+    const auto body = recoup_test::read_fixture("RECOUP_SHARED_FIXTURES", "stripe/invoice.payment_failed.json");
     const auto signature = recoup::sign_stripe(body, "whsec_handler", recoup::system_clock{}.now());
     const std::string path = "/v2/webhooks/revenue_recovery/pro_1/mca_stripe";
 

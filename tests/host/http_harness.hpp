@@ -3,6 +3,8 @@
 // schema), the CLI to create profiles and MCAs, a plain HTTP client, and SQL to check rows.
 #pragma once
 
+#include "../support/test_support.hpp"
+
 #include <recoup/signature.hpp>
 
 #include <boost/asio/connect.hpp>
@@ -53,24 +55,17 @@ inline std::string env_or(const char* name, std::string fallback = {})
 inline std::string recoupd_path() { return env_or("RECOUPD"); }
 inline std::string plugin_dir() { return env_or("RECOUP_TEST_PLUGIN_DIR"); }
 
-inline std::string read_file(const fs::path& p)
-{
-    std::ifstream in(p, std::ios::binary);
-    if (!in) throw std::runtime_error("cannot read " + p.string());
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
+using recoup_test::read_file;
 
 inline std::string fixture(const std::string& relative)
 {
-    return read_file(fs::path(env_or("RECOUP_SHARED_FIXTURES")) / relative);
+    return recoup_test::read_fixture("RECOUP_SHARED_FIXTURES", relative);
 }
 
 // The project's own payloads (tests/fixtures).
 inline std::string own_fixture(const std::string& relative)
 {
-    return read_file(fs::path(env_or("RECOUP_TEST_FIXTURES")) / relative);
+    return recoup_test::read_fixture("RECOUP_TEST_FIXTURES", relative);
 }
 
 inline std::string replace_all(std::string s, const std::string& from, const std::string& to)

@@ -5,6 +5,7 @@
 #include <boost/test/unit_test.hpp>
 #include "store/migrate.hpp"
 
+#include "../support/test_support.hpp"
 #include "store_fixture.hpp"
 
 
@@ -69,14 +70,6 @@ std::string column_type(fresh_database& db, const std::string& table, const std:
 }
 
 long long recorded(fresh_database& db) { return db.count("schema_migrations"); }
-
-std::string read_file(const std::string& path)
-{
-    std::ifstream in(path);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 } // namespace
 
@@ -176,8 +169,8 @@ BOOST_AUTO_TEST_CASE(the_reference_migration_is_verbatim_on_postgres)
     BOOST_REQUIRE(root != nullptr);
     const std::string dir =
         std::string(root) + "/migrations/postgres/0002_add_feature_metadata_in_payment_attempt/";
-    BOOST_TEST(read_file(dir + "up.sql") == "ALTER TABLE payment_attempt ADD COLUMN feature_metadata JSONB;\n");
-    BOOST_TEST(read_file(dir + "down.sql") ==
+    BOOST_TEST(recoup_test::read_file(dir + "up.sql") == "ALTER TABLE payment_attempt ADD COLUMN feature_metadata JSONB;\n");
+    BOOST_TEST(recoup_test::read_file(dir + "down.sql") ==
                "ALTER TABLE payment_attempt DROP COLUMN IF EXISTS feature_metadata;\n");
     const auto& m = recoupd::known_migrations(recoupd::backend::postgresql)[1];
     BOOST_TEST(m.up.size() == 1u);
