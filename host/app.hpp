@@ -17,6 +17,7 @@
 #include "plugins.hpp"
 #include "store/soci_store.hpp"
 
+#include <recoup/api_error.hpp>
 #include <recoup/clock.hpp>
 
 #include <chrono>
@@ -24,7 +25,7 @@
 namespace recoupd {
 
 struct app_config {
-    std::chrono::seconds retry_after{5}; // the Retry-After of a 503
+    std::chrono::seconds retry_after = recoup::api_error::default_retry_after; // the Retry-After of a 503
     bool keep_raw_body = true;           // keep webhook bodies in the event log for replay
 };
 

@@ -38,6 +38,12 @@ long long number_flag(const parsed_args& args, std::string_view name, long long 
     return v ? number(*v, "--" + std::string(name), min, max) : fallback;
 }
 
+void seconds_flag(const parsed_args& args, std::string_view name, std::chrono::milliseconds& value,
+                  long long max_seconds)
+{
+    if (const auto v = args.value(name)) value = std::chrono::seconds(number(*v, "--" + std::string(name), 1, max_seconds));
+}
+
 database_url database_of(const parsed_args& args)
 {
     const auto flag = args.value("database");

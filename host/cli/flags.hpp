@@ -7,6 +7,7 @@
 #include "plugins.hpp"
 #include "store/database_url.hpp"
 
+#include <chrono>
 #include <climits>
 #include <filesystem>
 #include <optional>
@@ -30,6 +31,11 @@ long long number(std::string_view text, std::string_view what, long long min, lo
 // --NAME as a number in [min, max]; `fallback` when the flag is absent.
 long long number_flag(const parsed_args& args, std::string_view name, long long fallback, long long min,
                       long long max);
+
+// --NAME in whole seconds, from 1 to `max_seconds`, into `value`, which keeps its default when the
+// flag is absent.
+void seconds_flag(const parsed_args& args, std::string_view name, std::chrono::milliseconds& value,
+                  long long max_seconds);
 
 // --database, else $RECOUP_DATABASE_URL, else sqlite:var/recoup.db. Throws std::invalid_argument.
 database_url database_of(const parsed_args& args);

@@ -6,6 +6,8 @@
 #include "http/server.hpp"
 #include "scheduler/scheduler.hpp"
 
+#include <sys/resource.h>
+
 #include <atomic>
 #include <optional>
 #include <thread>
@@ -18,14 +20,48 @@ const flag_spec serve_flags[] = {
     {"listen", "HOST:PORT", "where to listen (default 127.0.0.1:8080; port 0 picks a free one)"},
     plugin_dir_flag,
     database_flag,
-    {"threads", "N", "serving threads (default: one per core)"},
+    {"threads", "N", "I/O threads (default: one per core)"},
+    {"workers", "N", "threads that run webhooks and other database work (default: four per core)"},
+    {"queue-limit", "N", "requests waiting for a worker before the next gets 503 at once (default 256)"},
+    {"max-connections", "N", "open connections; above it the oldest idle one is closed (default: from the "
+                             "descriptor limit)"},
     {"body-limit", "BYTES", "largest request body accepted (default 1048576; larger: 413)"},
     {"read-timeout", "SECONDS", "how long a connection may take to send a request (default 30)"},
+    {"request-timeout", "SECONDS", "from a whole request to its answer; then 503 (default 20)"},
+    {"write-timeout", "SECONDS", "how long a client may take to read an answer; then closed (default 10)"},
+    {"drain-limit", "SECONDS", "how long the rest of a rejected request is read before closing (default 5)"},
     {"sync-connect-timeout", "SECONDS", "connect timeout of sync calls to a platform's API (default 5)"},
     {"sync-timeout", "SECONDS", "read timeout of sync calls to a platform's API (default 10)"},
     {"no-raw-body", "", "do not keep webhook bodies in the event log"},
     {"no-scheduler", "", "do not run the retry scheduler in this process (see: recoupd scheduler)"},
 };
+
+// Lets the process hold as many descriptors as the system allows it (the connection cap follows).
+void raise_descriptor_limit()
+{
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+    limit.rlim_cur = limit.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &limit);
+}
+
+http::server_options server_options_of(const parsed_args& args)
+{
+    raise_descriptor_limit();
+    http::server_options o;
+    http::parse_listen(args.value("listen").value_or("127.0.0.1:8080"), o.host, o.port);
+    o.threads = static_cast<int>(number_flag(args, "threads", o.threads, 1, 256));
+    o.workers = static_cast<int>(number_flag(args, "workers", o.workers, 1, 1024));
+    o.queue_limit = static_cast<std::size_t>(number_flag(args, "queue-limit", static_cast<long long>(o.queue_limit), 0, 1 << 20));
+    o.max_connections = static_cast<std::size_t>(
+        number_flag(args, "max-connections", static_cast<long long>(o.max_connections), 1, 1 << 24));
+    o.body_limit = static_cast<std::size_t>(number_flag(args, "body-limit", static_cast<long long>(o.body_limit), 1, 1LL << 30));
+    seconds_flag(args, "read-timeout", o.read_timeout, 3600);
+    seconds_flag(args, "request-timeout", o.request_timeout, 3600);
+    seconds_flag(args, "write-timeout", o.write_timeout, 3600);
+    seconds_flag(args, "drain-limit", o.drain_limit, 3600);
+    return http::with_defaults(std::move(o));
+}
 
 } // namespace
 
@@ -41,12 +77,7 @@ const args_spec serve_args{
 
 int serve(const parsed_args& args, context& ctx)
 {
-    http::server_options options;
-    http::parse_listen(args.value("listen").value_or("127.0.0.1:8080"), options.host, options.port);
-    const auto hardware = static_cast<long long>(std::max(1u, std::thread::hardware_concurrency()));
-    options.threads = static_cast<int>(number_flag(args, "threads", hardware, 1, 256));
-    options.body_limit = static_cast<std::size_t>(number_flag(args, "body-limit", 1024 * 1024, 1, 1LL << 30));
-    options.read_timeout = std::chrono::seconds(number_flag(args, "read-timeout", 30, 1, 3600));
+    auto options = server_options_of(args);
     outbound::client_options client_options;
     client_options.connect_timeout = std::chrono::seconds(number_flag(args, "sync-connect-timeout", 5, 1, 600));
     client_options.read_timeout = std::chrono::seconds(number_flag(args, "sync-timeout", 10, 1, 600));
@@ -56,11 +87,15 @@ int serve(const parsed_args& args, context& ctx)
 
     auto plugins = load_plugins(args, ctx);
     if (!plugins) return exit_failure;
-    soci_store store(url, static_cast<std::size_t>(options.threads) + 2);
+    config.retry_after = options.retry_after;
+    // One session per worker, one for the scheduler and one to spare.
+    soci_store store(url, static_cast<std::size_t>(options.workers) + 2);
     store.require_master_key();
     app a(store, std::move(*plugins), client_options, config);
     options.on_rejected = [&a](int status) { a.metrics.count_request("webhook", status, ""); };
-    http::server srv(options, [&a](http::request&& req) { return http::handle(a, std::move(req)); });
+    http::server srv(
+        options, [&a](http::request&& req) { return http::handle(a, std::move(req)); },
+        [&a](const http::request& req) { return http::handle_quick(a, req); });
     const auto endpoint = srv.listen();
     const auto address = endpoint.address();
     ctx.out << "listening on " << (address.is_v6() ? "[" + address.to_string() + "]" : address.to_string()) << ":"

@@ -223,17 +223,29 @@ route match_route(std::string_view path)
     return r;
 }
 
+std::optional<response> handle_quick(app& a, const request& req)
+{
+    const auto r = match_route(split_target(req.target()).first);
+    if (r.kind != route::health && r.kind != route::metrics) return std::nullopt;
+    response res = !is_get(req)              ? reply::method_not_allowed(req, "GET")
+                   : r.kind == route::health ? reply::json(req, 200, R"({"status":"ok"})")
+                                             : handle_metrics(a, req);
+    a.metrics.count_request(std::string(r.name()), res.result_int(), "");
+    return res;
+}
+
 response handle(app& a, request&& req)
 {
+    if (auto quick = handle_quick(a, req)) return std::move(*quick);
     const auto started = std::chrono::steady_clock::now();
     const auto r = match_route(split_target(req.target()).first);
     webhook_log_entry log;
     response res;
     switch (r.kind) {
     case route::none: res = reply::not_found(req, "no such route"); break;
-    case route::health: res = is_get(req) ? reply::json(req, 200, R"({"status":"ok"})") : reply::method_not_allowed(req, "GET"); break;
+    case route::health:
+    case route::metrics: break; // answered above
     case route::ready: res = is_get(req) ? handle_ready(a, req) : reply::method_not_allowed(req, "GET"); break;
-    case route::metrics: res = is_get(req) ? handle_metrics(a, req) : reply::method_not_allowed(req, "GET"); break;
     case route::workflow: res = is_get(req) ? handle_workflow(a, req, r.payment_id) : reply::method_not_allowed(req, "GET"); break;
     case route::webhook:
         if (req.method() != bhttp::verb::post) {

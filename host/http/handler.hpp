@@ -27,6 +27,10 @@ struct route {
 
 route match_route(std::string_view path);
 
+// Every route. Blocks on the database and on platform APIs: run it on a worker.
 response handle(app& a, request&& req);
+// /health and /metrics, which never block: the server answers them on its I/O threads, so they
+// stay fast while every worker is busy. nullopt for any other route.
+std::optional<response> handle_quick(app& a, const request& req);
 
 } // namespace recoupd::http

@@ -11,6 +11,10 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 
+#include "http/session.hpp"
+
+#include <sys/resource.h>
+
 #include <charconv>
 #include <optional>
 #include <stdexcept>
@@ -40,139 +44,28 @@ void parse_listen(std::string_view listen, std::string& host, unsigned short& po
     port = static_cast<unsigned short>(value);
 }
 
-// One connection: read a request, hand it to the handler, write the answer, repeat.
-class server::session : public std::enable_shared_from_this<session> {
-public:
-    session(tcp::socket&& socket, server& srv) : stream_(std::move(socket)), server_(srv) {}
-
-    void start()
-    {
-        asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&session::do_read, shared_from_this()));
-    }
-
-private:
-    const server_options& options() const { return server_.options_; }
-
-    void do_read()
-    {
-        if (server_.stopping_) return close();
-        parser_.emplace(); // a fresh parser per message
-        parser_->body_limit(options().body_limit);
-        parser_->header_limit(static_cast<std::uint32_t>(options().header_limit));
-        stream_.expires_after(options().read_timeout);
-        bhttp::async_read_header(stream_, buffer_, *parser_,
-                                 beast::bind_front_handler(&session::on_header, shared_from_this()));
-    }
-
-    void on_header(beast::error_code ec, std::size_t)
-    {
-        if (ec) return on_read_error(ec);
-        const auto expect = parser_->get()[bhttp::field::expect];
-        if (!beast::iequals(expect, "100-continue")) return do_read_body();
-        continue_ = bhttp::response<bhttp::empty_body>{bhttp::status::continue_, parser_->get().version()};
-        bhttp::async_write(stream_, continue_, [self = shared_from_this()](beast::error_code e, std::size_t) {
-            if (e) return self->close();
-            self->do_read_body();
-        });
-    }
-
-    void do_read_body()
-    {
-        stream_.expires_after(options().read_timeout);
-        bhttp::async_read(stream_, buffer_, *parser_,
-                          beast::bind_front_handler(&session::on_read, shared_from_this()));
-    }
-
-    void on_read(beast::error_code ec, std::size_t)
-    {
-        if (ec) return on_read_error(ec);
-        stream_.expires_never();
-        ++server_.in_flight_;
-        request req = parser_->release();
-        const bool keep_alive = req.keep_alive();
-        const unsigned version = req.version();
-        try {
-            res_ = server_.handler_(std::move(req));
-        } catch (const std::exception&) {
-            res_ = reply::error(500, api_error::api, api_error::internal, "internal error", version);
-        }
-        res_.version(version);
-        res_.keep_alive(keep_alive && !server_.stopping_);
-        res_.prepare_payload();
-        bhttp::async_write(stream_, res_, beast::bind_front_handler(&session::on_write, shared_from_this()));
-    }
-
-    void on_write(beast::error_code ec, std::size_t)
-    {
-        --server_.in_flight_;
-        if (ec || !res_.keep_alive()) return close();
-        res_ = {};
-        do_read();
-    }
-
-    void on_read_error(beast::error_code ec)
-    {
-        if (ec == bhttp::error::body_limit)
-            return reject(413, api_error::body_too_large, "request body larger than the limit of " +
-                                            std::to_string(options().body_limit) + " bytes");
-        if (ec == bhttp::error::header_limit)
-            return reject(431, api_error::headers_too_large, "request header fields larger than the limit of " +
-                                            std::to_string(options().header_limit) + " bytes");
-        if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
-            ec == asio::error::connection_reset || ec == asio::error::eof || ec == bhttp::error::partial_message)
-            return close();
-        reject(400, api_error::malformed, "malformed HTTP request: " + ec.message());
-    }
-
-    // Answers a request the server cannot take, then drains what the client still sends (so
-    // closing does not reset the connection before the client reads the answer) and closes.
-    void reject(int status, std::string_view code, const std::string& message)
-    {
-        ++server_.in_flight_;
-        if (options().on_rejected) options().on_rejected(status);
-        res_ = reply::error(status, api_error::invalid_request, code, message);
-        bhttp::async_write(stream_, res_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-            --self->server_.in_flight_;
-            if (ec) return self->close();
-            beast::error_code ignored;
-            self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-            self->drained_ = 0;
-            self->do_drain();
-        });
-    }
-
-    void do_drain()
-    {
-        stream_.expires_after(std::chrono::seconds(2));
-        stream_.async_read_some(asio::buffer(scratch_), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
-            self->drained_ += n;
-            if (ec || self->drained_ > 16 * self->options().body_limit) return self->close();
-            self->do_drain();
-        });
-    }
-
-    void close()
-    {
-        beast::error_code ignored;
-        stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-        stream_.close();
-    }
-
-    beast::tcp_stream stream_;
-    beast::flat_buffer buffer_;
-    server& server_;
-    std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
-    bhttp::response<bhttp::empty_body> continue_;
-    response res_;
-    std::array<char, 16384> scratch_{};
-    std::size_t drained_ = 0;
-};
-
-server::server(server_options options, handler_fn handler)
-    : options_(std::move(options)), handler_(std::move(handler)), accept_strand_(asio::make_strand(ioc_)),
-      acceptor_(accept_strand_)
+server_options with_defaults(server_options o)
 {
-    if (options_.threads <= 0) options_.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    if (o.threads <= 0) o.threads = cores;
+    if (o.workers <= 0) o.workers = 4 * cores;
+    if (o.max_connections == 0) o.max_connections = default_max_connections();
+    return o;
+}
+
+std::size_t default_max_connections()
+{
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return 4096;
+    constexpr rlim_t reserved = 128; // database pool, plugins, outbound calls, logs
+    return limit.rlim_cur > 2 * reserved ? static_cast<std::size_t>(limit.rlim_cur - reserved) : 64;
+}
+
+server::server(server_options options, handler_fn handler, quick_fn quick)
+    : options_(with_defaults(std::move(options))), handler_(std::move(handler)), quick_(std::move(quick)),
+      workers_(static_cast<std::size_t>(options_.workers)), accept_strand_(asio::make_strand(ioc_)),
+      acceptor_(accept_strand_), accept_timer_(accept_strand_)
+{
 }
 
 server::~server() = default;
@@ -192,14 +85,63 @@ tcp::endpoint server::listen()
 
 void server::do_accept()
 {
-    acceptor_.async_accept(asio::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
-        if (ec) {
-            if (!acceptor_.is_open()) return; // stopping
-        } else {
-            std::make_shared<session>(std::move(socket), *this)->start();
+    acceptor_.async_accept(asio::make_strand(ioc_), beast::bind_front_handler(&server::on_accept, this));
+}
+
+void server::on_accept(beast::error_code ec, tcp::socket socket)
+{
+    if (!acceptor_.is_open()) return; // stopping
+    if (ec) {
+        // Out of descriptors (EMFILE, ENFILE) or the like: wait instead of spinning on accept.
+        accept_timer_.expires_after(options_.accept_backoff);
+        accept_timer_.async_wait([this](beast::error_code) { do_accept(); });
+        return;
+    }
+    if (connections_ >= options_.max_connections && !close_oldest_idle()) {
+        beast::error_code ignored;
+        socket.close(ignored); // every connection is busy: refuse this one
+    } else {
+        std::make_shared<session>(std::move(socket), *this)->start();
+    }
+    do_accept();
+}
+
+bool server::close_oldest_idle()
+{
+    std::shared_ptr<session> oldest;
+    {
+        std::lock_guard lock(idle_mutex_);
+        while (!idle_.empty() && !oldest) {
+            oldest = idle_.front().lock();
+            idle_.pop_front();
+            if (oldest) oldest->idle_.reset();
         }
-        do_accept();
+    }
+    if (!oldest) return false;
+    oldest->close_from_outside();
+    return true;
+}
+
+bool server::submit(request&& req, std::function<void(response)> done)
+{
+    // Busy workers plus waiting requests: a free worker takes a request at once, the queue the rest.
+    const auto capacity = static_cast<std::size_t>(options_.workers) + options_.queue_limit;
+    if (outstanding_.fetch_add(1) >= capacity) {
+        --outstanding_;
+        return false;
+    }
+    asio::post(workers_, [this, req = std::move(req), done = std::move(done)]() mutable {
+        const unsigned version = req.version();
+        response res;
+        try {
+            res = handler_(std::move(req));
+        } catch (const std::exception&) {
+            res = reply::error(500, api_error::api, api_error::internal, "internal error", version);
+        }
+        --outstanding_;
+        done(std::move(res));
     });
+    return true;
 }
 
 void server::run(bool handle_signals)
@@ -216,6 +158,7 @@ void server::run(bool handle_signals)
     for (int i = 1; i < options_.threads; ++i) threads.emplace_back([this] { ioc_.run(); });
     ioc_.run();
     for (auto& t : threads) t.join();
+    workers_.join();
 }
 
 void server::stop()

@@ -6,6 +6,7 @@
 
 #include <boost/json.hpp>
 
+#include <chrono>
 #include <string>
 #include <string_view>
 
@@ -27,7 +28,11 @@ inline constexpr std::string_view headers_too_large = "WE_06";   // 431
 inline constexpr std::string_view method_not_allowed = "WE_07";  // 405
 inline constexpr std::string_view internal = "HE_00";            // 500
 inline constexpr std::string_view storage_unavailable = "HE_03"; // 503: the database
+inline constexpr std::string_view overloaded = "HE_05";          // 503: no worker free in time
 inline constexpr std::string_view unauthorized = "IR_01";        // 401: the admin token
+
+// How long a 503's Retry-After asks a platform to wait.
+inline constexpr std::chrono::seconds default_retry_after{5};
 
 inline std::string body(std::string_view type, std::string_view code, std::string_view message)
 {

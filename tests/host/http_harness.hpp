@@ -183,6 +183,8 @@ public:
         return found;
     }
 
+    pid_t pid() const { return pid_; }
+
     std::vector<std::string> lines() const
     {
         std::lock_guard lock(mutex_);
