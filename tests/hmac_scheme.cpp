@@ -19,11 +19,7 @@ using secrets_t = std::vector<std::string>;
 namespace {
 
 // Paddle Billing: "Paddle-Signature: ts=<unix>;h1=<hex>" over "<ts>:<body>".
-constexpr recoup::hmac_scheme paddle{.signature_header = "Paddle-Signature",
-                                     .separator = ';',
-                                     .timestamp_key = "ts",
-                                     .signature_key = "h1",
-                                     .payload = "{timestamp}:{body}"};
+constexpr const recoup::hmac_scheme& paddle = recoup::paddle_scheme;
 
 const std::string body = R"({"event_type":"transaction.payment_failed"})";
 const std::string secret = "pdl_ntfset_test_secret";

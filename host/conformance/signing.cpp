@@ -6,13 +6,6 @@ namespace recoupd::signing {
 
 namespace {
 
-// Paddle Billing: "Paddle-Signature: ts=<unix>;h1=<hex>" over "<ts>:<body>".
-constexpr recoup::hmac_scheme paddle_scheme{.signature_header = "Paddle-Signature",
-                                            .separator = ';',
-                                            .timestamp_key = "ts",
-                                            .signature_key = "h1",
-                                            .payload = "{timestamp}:{body}"};
-
 char one_char(const std::string& key, const std::string& value)
 {
     if (value.size() != 1) throw std::invalid_argument(key + " must be one character, not \"" + value + "\"");
@@ -41,7 +34,7 @@ scheme scheme::make(std::string_view name, const std::map<std::string, std::stri
     if (name == "stripe") out.hmac_ = recoup::stripe_scheme;
     else if (name == "recurly") out.hmac_ = recoup::recurly_scheme;
     else if (name == "standard-webhooks" || name == "standard_webhooks") out.hmac_ = recoup::standard_webhooks_scheme;
-    else if (name == "paddle") out.hmac_ = paddle_scheme;
+    else if (name == "paddle") out.hmac_ = recoup::paddle_scheme;
     else if (name == "chargebee") out.basic_auth_ = true;
     else if (name != "hmac")
         throw std::invalid_argument("unknown scheme \"" + std::string(name) + "\": expected one of " +

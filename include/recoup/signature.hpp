@@ -94,6 +94,14 @@ inline constexpr hmac_scheme standard_webhooks_scheme{.signature_header = "webho
                                                       .secret = secret_encoding::base64,
                                                       .secret_prefix = "whsec_"};
 
+// Paddle Billing: "Paddle-Signature: ts=<unix>;h1=<hex>[;h1=...]" over "<ts>:<body>"; a platform
+// described in five lines, for the bundled Paddle connector and for signing its cases.
+inline constexpr hmac_scheme paddle_scheme{.signature_header = "Paddle-Signature",
+                                           .separator = ';',
+                                           .timestamp_key = "ts",
+                                           .signature_key = "h1",
+                                           .payload = "{timestamp}:{body}"};
+
 // The header values of one delivery; `timestamp` and `id` only when the scheme names those headers.
 struct hmac_headers {
     std::string_view signature;

@@ -27,12 +27,6 @@
 
 namespace recoup::connectors::paddle {
 
-inline constexpr hmac_scheme paddle_scheme{.signature_header = "Paddle-Signature",
-                                           .separator = ';',
-                                           .timestamp_key = "ts",
-                                           .signature_key = "h1",
-                                           .payload = "{timestamp}:{body}"};
-
 class connector {
 public:
     using webhook = paddle_notification;

@@ -44,12 +44,6 @@ constexpr int max_sync_rounds = 4;
 constexpr int reported_per_file = 3; // failures shown in full per payload; the rest are counted
 const recoup::time_point fuzz_now = recoup::from_unix_seconds(1767225600);
 
-// Paddle's scheme as a third party writes it: the fuzzer signs like the platform does.
-constexpr recoup::hmac_scheme paddle_scheme{.signature_header = "Paddle-Signature",
-                                            .separator = ';',
-                                            .timestamp_key = "ts",
-                                            .signature_key = "h1",
-                                            .payload = "{timestamp}:{body}"};
 
 // RECOUP_FUZZ_MUTATIONS overrides the count for a quick local run.
 int mutations_per_file()
@@ -250,7 +244,7 @@ platform paddle()
 {
     return {"paddle", "paddle", {"pdl_ntfset_fuzz_secret"}, [](const std::string& body) {
                 std::vector<std::pair<std::string, std::string>> headers{{"Content-Type", "application/json"}};
-                for (auto& h : recoup::sign_hmac(paddle_scheme, body, "pdl_ntfset_fuzz_secret", fuzz_now))
+                for (auto& h : recoup::sign_hmac(recoup::paddle_scheme, body, "pdl_ntfset_fuzz_secret", fuzz_now))
                     headers.emplace_back(std::move(h.name), std::move(h.value));
                 return headers;
             }, "RECOUP_TEST_FIXTURES"};

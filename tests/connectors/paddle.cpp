@@ -38,7 +38,7 @@ owned_request signed_request(std::string body, time_point at = now, const std::s
     r.path = "/v2/webhooks/revenue_recovery/pro_demo/mca_paddle";
     r.body = std::move(body);
     r.headers.emplace_back("Content-Type", "application/json");
-    for (auto& h : sign_hmac(pd::paddle_scheme, r.body, key, at)) r.headers.emplace_back(h.name, h.value);
+    for (auto& h : sign_hmac(recoup::paddle_scheme, r.body, key, at)) r.headers.emplace_back(h.name, h.value);
     return r;
 }
 
