@@ -17,6 +17,8 @@ RECOUPD=$(find "$T/stage" -path '*/bin/recoupd' -type f | head -n 1)
 PREFIX=$(dirname "$(dirname "$RECOUPD")")
 PC=$(find "$PREFIX" -name recoup.pc | head -n 1)
 [ -n "$PC" ] || fail "recoup.pc is not installed"
+# A build folder configured before pkgconfig.relocatable became the default has an absolute prefix.
+grep -q '^prefix=${pcfiledir}' "$PC" || sed -i "s|^prefix=.*|prefix=$PREFIX|" "$PC"
 export PKG_CONFIG_PATH="$(dirname "$PC")" PATH="$PREFIX/bin:$PATH"
 unset RECOUP_PLUGIN_DIR RECOUP_PLUGIN_PATH
 for f in "$(pkg-config --variable=plugin_version_script recoup)" "$PREFIX/include/recoup/recoup.hpp" \
