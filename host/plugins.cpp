@@ -39,10 +39,19 @@ recoup::result<void> add(std::map<std::string, Plugin, std::less<>>& into, Plugi
 
 recoup::result<plugins> plugins::load_dir(const std::filesystem::path& dir)
 {
-    auto files = plugin_files(dir);
-    if (!files) return files.error();
+    return load_path({dir});
+}
+
+recoup::result<plugins> plugins::load_path(const std::vector<std::filesystem::path>& dirs)
+{
+    std::vector<std::filesystem::path> files;
+    for (const auto& dir : dirs) {
+        auto in_dir = plugin_files(dir);
+        if (!in_dir) return in_dir.error();
+        files.insert(files.end(), in_dir->begin(), in_dir->end());
+    }
     plugins out;
-    for (const auto& file : *files) {
+    for (const auto& file : files) {
         auto lib = recoup::plugin::load_library(file);
         if (!lib) return lib.error();
         recoup::result<void> added;

@@ -20,6 +20,11 @@ public:
     // with one name, fail the whole directory: the message names the file(s).
     static recoup::result<plugins> load_dir(const std::filesystem::path& dir);
 
+    // Every recoup_*.so of every directory, in order; a directory that does not exist, a plugin
+    // that fails to load, or two plugins with one name (in one directory or two) fail the whole
+    // path, naming the directory or both files.
+    static recoup::result<plugins> load_path(const std::vector<std::filesystem::path>& dirs);
+
     const recoup::plugin::dynamic_connector* connector(std::string_view name) const;
     const recoup::plugin::dynamic_processor* processor(std::string_view name) const;
     std::vector<std::string> connector_names() const;

@@ -115,3 +115,33 @@ BOOST_AUTO_TEST_CASE(default_keys_are_the_domain_names)
     const recoup::address expected{"Ada", "L", "a", "b", "c", "d", "e", "f", "GB"};
     BOOST_TEST((a == expected));
 }
+
+BOOST_AUTO_TEST_SUITE(string_amounts_and_times)
+
+BOOST_AUTO_TEST_CASE(minor_units_in_a_string)
+{
+    BOOST_TEST(recoup::string_to_minor_units("33000").value() == 33000);
+    BOOST_TEST(recoup::string_to_minor_units("0").value() == 0);
+    BOOST_TEST(recoup::string_to_minor_units("9223372036854775807").value() == INT64_MAX);
+    EXPECT_FAILURE(recoup::string_to_minor_units("9223372036854775808", "grand_total"), error::amount_out_of_range,
+                   "grand_total");
+    EXPECT_FAILURE(recoup::string_to_minor_units("-5"), error::amount_out_of_range, "amount");
+    for (const char* bad : {"", "-", " 1", "1 ", "1.0", "+1", "1e3", "0x10"})
+        EXPECT_FAILURE(recoup::string_to_minor_units(bad), error::invalid_field);
+}
+
+BOOST_AUTO_TEST_CASE(wire_readers)
+{
+    const auto o = json::parse(R"({"total":"1050","bad":"10.50","num":1050,"at":"2025-01-31T10:21:43.918Z",
+                                   "when":"yesterday","none":null})").as_object();
+    BOOST_TEST(wire::optional_string_minor_units(o, "total").value() == 1050);
+    BOOST_TEST(!wire::optional_string_minor_units(o, "none").has_value());
+    BOOST_TEST(!wire::optional_string_minor_units(o, "absent").has_value());
+    BOOST_TEST(wire::optional_iso8601(o, "at").value() == 1738318903);
+    BOOST_TEST(!wire::optional_iso8601(o, "none").has_value());
+    BOOST_CHECK_THROW(wire::optional_string_minor_units(o, "bad"), std::exception);
+    BOOST_CHECK_THROW(wire::optional_string_minor_units(o, "num"), std::exception);
+    BOOST_CHECK_THROW(wire::optional_iso8601(o, "when"), std::exception);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 namespace recoupd::cli {
 
@@ -19,8 +20,11 @@ inline constexpr flag_spec database_flag{"database", "URL",
                                          "sqlite:PATH or postgresql://user@host:port/db "
                                          "(default $RECOUP_DATABASE_URL, else sqlite:var/recoup.db)"};
 inline constexpr flag_spec plugin_dir_flag{"plugin-dir", "DIR",
-                                           "every recoup_*.so there (default $RECOUP_PLUGIN_DIR, else the bundled "
-                                           "plugins)"};
+                                           "every recoup_*.so there, besides the bundled plugins and "
+                                           "$RECOUP_PLUGIN_PATH (repeatable)",
+                                           true};
+inline constexpr flag_spec no_bundled_plugins_flag{"no-bundled-plugins", "",
+                                                   "leave the bundled plugins out of the plugin search path"};
 
 // The value of --FLAG; a usage_error when it is absent or empty.
 std::string required(const parsed_args& args, std::string_view flag);
@@ -40,11 +44,16 @@ void seconds_flag(const parsed_args& args, std::string_view name, std::chrono::m
 // --database, else $RECOUP_DATABASE_URL, else sqlite:var/recoup.db. Throws std::invalid_argument.
 database_url database_of(const parsed_args& args);
 
-// --plugin-dir, else $RECOUP_PLUGIN_DIR, else the build tree's plugins when recoupd runs from
-// there, else the installed ones.
-std::filesystem::path plugin_dir_of(const parsed_args& args);
+// The bundled plugins: this build tree's when recoupd runs from it, else the installed ones.
+std::filesystem::path bundled_plugin_dir();
 
-// The plugins of plugin_dir_of(args); nullopt, with the reason printed, when one fails to load
+// The plugin search path: every --plugin-dir, then each directory of $RECOUP_PLUGIN_PATH
+// (colon-separated), then the bundled plugins unless --no-bundled-plugins. When neither flag nor
+// path names a directory, $RECOUP_PLUGIN_DIR replaces the bundled one, as it always did. A
+// directory named twice is searched once.
+std::vector<std::filesystem::path> plugin_path_of(const parsed_args& args);
+
+// The plugins of plugin_path_of(args); nullopt, with the reason printed, when one fails to load
 // or there is no billing connector at all.
 std::optional<plugins> load_plugins(const parsed_args& args, context& ctx);
 

@@ -17,6 +17,7 @@ const flag_spec scheduler_flags[] = {
     {"once", "", "drain what is due (at --now) and exit"},
     {"now", "UNIX_SECONDS", "the clock: run what is due at this time (default: the real time)"},
     plugin_dir_flag,
+    no_bundled_plugins_flag,
     database_flag,
     {"batch", "N", "tasks claimed per transaction (default 50)"},
     {"lease", "SECONDS", "a claimed task whose worker died is due again after this (default 300)"},

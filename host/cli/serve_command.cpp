@@ -19,6 +19,7 @@ namespace {
 const flag_spec serve_flags[] = {
     {"listen", "HOST:PORT", "where to listen (default 127.0.0.1:8080; port 0 picks a free one)"},
     plugin_dir_flag,
+    no_bundled_plugins_flag,
     database_flag,
     {"threads", "N", "I/O threads (default: one per core)"},
     {"workers", "N", "threads that run webhooks and other database work (default: four per core)"},

@@ -181,7 +181,8 @@ const flag_spec mca_add_flags[] = {
     {"api-key", "K", "the API key for sync and record-back calls"},
     {"base-url", "URL", "the platform's API base URL"},
     {"setting", "KEY=VALUE", "a recovery setting; VALUE is JSON when it parses, else a string", true},
-    {"plugin-dir", "DIR", "where recoup_NAME.so lives (default $RECOUP_PLUGIN_DIR, else the bundled plugins)"},
+    plugin_dir_flag,
+    no_bundled_plugins_flag,
     database_flag,
 };
 }
@@ -206,10 +207,22 @@ int mca_add(const parsed_args& args, context& ctx)
     m.base_url = args.value("base-url");
     m.settings = json::serialize(settings_of(args));
 
-    const std::filesystem::path plugin = std::filesystem::path(plugin_dir_of(args)) / ("recoup_" + m.connector + ".so");
-    if (!std::filesystem::exists(plugin)) {
-        print_error(ctx.err, "unknown connector \"" + m.connector + "\": no plugin \"" + plugin.string() +
-                                 "\" (see --plugin-dir)");
+    std::filesystem::path plugin;
+    std::string searched;
+    for (const auto& dir : plugin_path_of(args)) {
+        std::error_code ec;
+        if (!std::filesystem::is_directory(dir, ec)) {
+            print_error(ctx.err, "unknown connector \"" + m.connector + "\": plugin directory \"" + dir.string() +
+                                     "\" does not exist (see --plugin-dir)");
+            return exit_failure;
+        }
+        const auto candidate = dir / ("recoup_" + m.connector + ".so");
+        if (plugin.empty() && std::filesystem::exists(candidate, ec)) plugin = candidate;
+        searched += (searched.empty() ? "\"" : ", \"") + dir.string() + "\"";
+    }
+    if (plugin.empty()) {
+        print_error(ctx.err, "unknown connector \"" + m.connector + "\": no recoup_" + m.connector + ".so in " +
+                                 searched + " (see --plugin-dir)");
         return exit_failure;
     }
     // A billing connector verifies webhooks with secrets; a payment processor (its kind is the

@@ -1,4 +1,5 @@
 #include "conformance/conformance.hpp"
+#include "conformance/signing.hpp"
 
 #include <recoup/json.hpp>
 
@@ -149,6 +150,43 @@ recoup::time_point now_at(const json::object& o)
     return recoup::from_unix_seconds(v->to_number<std::int64_t>());
 }
 
+// "sign": {"scheme": "paddle", "secret"?, "at"?, "id"?, <hmac settings>?}: the headers that make
+// the body verify, added to the request; the secret defaults to the case's first, `at` to "now".
+void add_signature(test_case& c, const json::value& v)
+{
+    constexpr std::string_view file = "request.json";
+    const auto* o = v.if_object();
+    if (o == nullptr) bad(file, "sign", "must be an object {\"scheme\": \"...\", ...}");
+    std::string scheme_name, secret = c.secrets.empty() ? std::string() : c.secrets.front(), id;
+    auto at = c.now;
+    std::map<std::string, std::string, std::less<>> overrides;
+    for (const auto& [key, value] : *o) {
+        if (is_note(key)) continue;
+        const std::string where = "sign." + std::string(key);
+        if (key == "at") {
+            if (!value.is_int64() && !value.is_uint64()) bad(file, where, "must be unix seconds (an integer)");
+            at = recoup::from_unix_seconds(value.to_number<std::int64_t>());
+            continue;
+        }
+        if (!value.is_string()) bad(file, where, "must be a string");
+        const std::string text(value.get_string());
+        if (key == "scheme") scheme_name = text;
+        else if (key == "secret") secret = text;
+        else if (key == "id") id = text;
+        else overrides[std::string(key)] = text;
+    }
+    if (scheme_name.empty()) bad(file, "sign.scheme", std::string("is missing (one of ") + std::string(signing::scheme_names) + ")");
+    if (secret.empty()) bad(file, "sign.secret", "is missing and the case has no \"secrets\"");
+    try {
+        const auto scheme = signing::scheme::make(scheme_name, overrides);
+        if (scheme.needs_id() && id.empty()) bad(file, "sign.id", "is missing: the scheme signs a message id");
+        for (auto& h : scheme.sign(c.request.body, secret, at, id))
+            c.request.headers.emplace_back(std::move(h.name), std::move(h.value));
+    } catch (const std::invalid_argument& e) {
+        bad(file, "sign", std::string("cannot sign: ") + e.what());
+    }
+}
+
 json::value error_json(const recoup::failure& f)
 {
     json::object e;
@@ -203,7 +241,7 @@ test_case load_case(const std::filesystem::path& dir, std::string name)
     const auto req = read_json_object(dir / "request.json", "request.json");
     constexpr std::string_view file = "request.json";
     check_keys(req, {"method", "path", "query", "headers", "body_file", "body", "secrets", "api_key", "settings",
-                     "now", "sync_responses"}, file);
+                     "now", "sync_responses", "sign"}, file);
 
     test_case c;
     c.name = std::move(name);
@@ -231,6 +269,7 @@ test_case load_case(const std::filesystem::path& dir, std::string name)
         c.settings = s->get_object();
     }
     c.now = now_at(req);
+    if (const auto* s = req.if_contains("sign")) add_signature(c, *s);
     if (const auto* s = req.if_contains("sync_responses")) {
         if (!s->is_object()) bad(file, "sync_responses", "must be an object {\"<METHOD> <path>\": {...}}");
         for (const auto& [key, value] : s->get_object())

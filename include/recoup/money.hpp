@@ -57,6 +57,11 @@ result<std::int64_t> json_number_to_minor_units(double value, currency cur,
 // Integer minor units straight from JSON (Chargebee, Stripe): negative -> amount_out_of_range.
 result<std::int64_t> checked_minor_units(std::int64_t value, std::string_view field = "amount");
 
+// Integer minor units sent as a string (Paddle's "33000"): ASCII digits only. "-5" ->
+// amount_out_of_range; "", " 1", "1.0", "+1", "1e3" -> invalid_field; beyond INT64_MAX ->
+// amount_out_of_range.
+result<std::int64_t> string_to_minor_units(std::string_view text, std::string_view field = "amount");
+
 // Minor units back to decimal text for request bodies: 1010 USD -> "10.10", 10 JPY -> "10",
 // 5 BHD -> "0.005", -1010 USD -> "-10.10". decimal_to_minor_units reads it back unchanged.
 std::string minor_units_to_decimal(std::int64_t minor, currency cur);

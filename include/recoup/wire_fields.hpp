@@ -1,11 +1,13 @@
 // recoup: readers for the fields every billing platform sends, for use inside a wire struct's
-// tag_invoke: a currency code, integer minor units, a reference id, an address. Each raises its
+// tag_invoke: a currency code, integer minor units (as a number or
+// a string), an ISO 8601 time, a reference id, an address. Each raises its
 // failure like wire::required does, so the enclosing levels prefix the whole JSON path.
 #pragma once
 
 #include <recoup/detail/config.hpp>
 #include <recoup/domain.hpp>
 #include <recoup/money.hpp>
+#include <recoup/time.hpp>
 #include <recoup/wire.hpp>
 
 #include <boost/json.hpp>
@@ -23,6 +25,13 @@ currency read_currency(const json::object& o, std::string_view key);
 
 // Integer minor units; absent or null: nullopt; negative: amount_out_of_range.
 std::optional<std::int64_t> optional_minor_units(const json::object& o, std::string_view key);
+
+// Integer minor units in a string ("33000"), see string_to_minor_units; absent or null: nullopt.
+std::optional<std::int64_t> optional_string_minor_units(const json::object& o, std::string_view key);
+
+// An ISO 8601 date-time (see parse_iso8601) as unix seconds; absent or null: nullopt; any other
+// text: invalid_field.
+std::optional<std::int64_t> optional_iso8601(const json::object& o, std::string_view key);
 
 // A required id that may go into a request path: merchant_reference_id's [A-Za-z0-9_-]{1,64}.
 merchant_reference_id read_reference_id(const json::object& o, std::string_view key);

@@ -4,7 +4,7 @@
 // and are converted exactly while reading, so every failure names its JSON path.
 #pragma once
 
-#include "recurly/iso8601.hpp"
+#include <recoup/time.hpp>
 
 #include <recoup/domain.hpp>
 #include <recoup/money.hpp>
@@ -66,6 +66,8 @@ namespace recoup::connectors::recurly {
 
 namespace json = boost::json;
 
+using recoup::parse_iso8601; // still reachable by its old name, recurly::parse_iso8601
+
 static_assert(names_are_dense<recurly_payment_event_type>(4));
 static_assert(names_are_dense<recurly_transaction_status>(8));
 
@@ -111,15 +113,6 @@ inline std::int64_t read_amount(const json::object& o, std::string_view key, cur
 inline std::string read_id(const json::object& o, std::string_view key)
 {
     return wire::read_reference_id(o, key).str();
-}
-
-inline std::optional<std::int64_t> read_timestamp(const json::object& o, std::string_view key)
-{
-    auto text = wire::optional<std::string>(o, key);
-    if (!text) return std::nullopt;
-    auto seconds = parse_iso8601(*text);
-    if (!seconds) wire::raise(error::invalid_field, std::string(key), "expected ISO 8601 date-time");
-    return seconds;
 }
 
 // ---- the Transaction (GET /transactions/uuid-{uuid}) ------------------------------------------
@@ -200,7 +193,7 @@ inline recurly_transaction tag_invoke(const json::value_to_tag<recurly_transacti
     t.invoice = wire::required<recurly_invoice_mini>(o, "invoice");
     t.payment_method = wire::optional<recurly_payment_method>(o, "payment_method");
     t.payment_gateway = wire::optional<recurly_payment_gateway>(o, "payment_gateway");
-    t.created_at = read_timestamp(o, "created_at");
+    t.created_at = wire::optional_iso8601(o, "created_at");
     return t;
 }
 

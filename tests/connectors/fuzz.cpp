@@ -1,5 +1,5 @@
 // Fuzzes the bundled connector plugins through the loader, as the host runs them: every payload
-// of ../shared/fixtures/<platform>/ is mutated 20,000 times (deterministically: one fixed seed
+// of ../shared/fixtures/<platform>/ (Paddle: tests/fixtures/paddle/) is mutated 20,000 times (deterministically: one fixed seed
 // per file), signed correctly so verification passes and parsing is exercised, then verified
 // and normalized, answering sync requests with canned responses that are mutated too. A plugin
 // must never crash, never throw across the boundary (plugin_exception) and never emit output the
@@ -43,6 +43,7 @@ constexpr int default_mutations_per_file = 20000;
 constexpr int max_sync_rounds = 4;
 constexpr int reported_per_file = 3; // failures shown in full per payload; the rest are counted
 const recoup::time_point fuzz_now = recoup::from_unix_seconds(1767225600);
+
 
 // RECOUP_FUZZ_MUTATIONS overrides the count for a quick local run.
 int mutations_per_file()
@@ -209,6 +210,7 @@ struct platform {
     std::string_view fixtures; // $RECOUP_SHARED_FIXTURES/<fixtures>/
     std::vector<std::string> secrets;
     std::function<std::vector<std::pair<std::string, std::string>>(const std::string& body)> sign;
+    const char* root = "RECOUP_SHARED_FIXTURES"; // the project's own payloads: RECOUP_TEST_FIXTURES
 };
 
 platform chargebee()
@@ -236,6 +238,16 @@ platform stripe_billing()
                     {"Content-Type", "application/json; charset=utf-8"},
                     {"Stripe-Signature", recoup::sign_stripe(body, "whsec_fuzz_stripe_secret", fuzz_now)}};
             }};
+}
+
+platform paddle()
+{
+    return {"paddle", "paddle", {"pdl_ntfset_fuzz_secret"}, [](const std::string& body) {
+                std::vector<std::pair<std::string, std::string>> headers{{"Content-Type", "application/json"}};
+                for (auto& h : recoup::sign_hmac(recoup::paddle_scheme, body, "pdl_ntfset_fuzz_secret", fuzz_now))
+                    headers.emplace_back(std::move(h.name), std::move(h.value));
+                return headers;
+            }, "RECOUP_TEST_FIXTURES"};
 }
 
 fs::path plugin_path(std::string_view name)
@@ -401,7 +413,7 @@ void fuzz_platform(const platform& p)
 {
     auto connector = recoup::plugin::load_connector(plugin_path(p.plugin));
     BOOST_TEST_REQUIRE(connector.has_value(), (connector ? std::string() : connector.error().what()));
-    const auto dir = env_dir("RECOUP_SHARED_FIXTURES") / std::string(p.fixtures);
+    const auto dir = env_dir(p.root) / std::string(p.fixtures);
     std::vector<fs::path> files;
     for (const auto& entry : fs::directory_iterator(dir))
         if (entry.is_regular_file() && entry.path().extension() == ".json") files.push_back(entry.path());
@@ -428,4 +440,9 @@ BOOST_AUTO_TEST_CASE(fuzz_recurly, *utf::precondition(plugin_built{"recurly"}))
 BOOST_AUTO_TEST_CASE(fuzz_stripe_billing, *utf::precondition(plugin_built{"stripe_billing"}))
 {
     fuzz_platform(stripe_billing());
+}
+
+BOOST_AUTO_TEST_CASE(fuzz_paddle, *utf::precondition(plugin_built{"paddle"}))
+{
+    fuzz_platform(paddle());
 }

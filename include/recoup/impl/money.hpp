@@ -242,6 +242,20 @@ inline result<std::int64_t> checked_minor_units(std::int64_t value, std::string_
     return value;
 }
 
+inline result<std::int64_t> string_to_minor_units(std::string_view text, std::string_view field)
+{
+    const bool negative = text.starts_with('-');
+    const auto digits = negative ? text.substr(1) : text;
+    if (digits.empty() || !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return fail(error::invalid_field, std::string(field), "expected integer minor units as a string");
+    if (negative) return fail(error::amount_out_of_range, std::string(field), "negative amount");
+    std::int64_t value = 0;
+    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+    if (ec != std::errc{} || end != digits.data() + digits.size())
+        return fail(error::amount_out_of_range, std::string(field), "amount exceeds INT64_MAX minor units");
+    return value;
+}
+
 inline std::string minor_units_to_decimal(std::int64_t minor, currency cur)
 {
     // Unsigned magnitude, so INT64_MIN does not overflow when negated.

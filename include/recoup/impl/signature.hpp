@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <initializer_list>
 #include <limits>
 #include <stdexcept>
 #include <system_error>
@@ -22,19 +21,6 @@ inline std::vector<std::string_view> split(std::string_view text, char separator
         if (pos == std::string_view::npos) return items;
         text.remove_prefix(pos + 1);
     }
-}
-
-// "<a>.<b>[.<c>]": the string every HMAC scheme here signs.
-inline std::string dot_join(std::initializer_list<std::string_view> parts)
-{
-    std::string out;
-    bool first = true;
-    for (auto part : parts) {
-        if (!first) out.push_back('.');
-        out.append(part);
-        first = false;
-    }
-    return out;
 }
 
 // Digits only: no sign, no blanks, no overflow.
@@ -133,121 +119,171 @@ inline result<void> match_hmac_sha256(std::span<const std::string> keys, std::st
     return {};
 }
 
-struct parsed_signature_header {
+struct parsed_hmac_header {
     std::string_view timestamp_text; // signed as sent
     std::int64_t timestamp = 0;
+    bool has_timestamp = false;
     std::vector<std::string> signatures; // decoded, 32 bytes each
 };
 
-inline result<void> set_stripe_timestamp(parsed_signature_header& out, std::string_view value, bool& seen)
+// Where tolerance failures point: the header the timestamp came from.
+inline std::string_view timestamp_field(const hmac_scheme& s) noexcept
 {
-    constexpr auto field = stripe_signature_header;
-    if (seen) return fail(error::malformed_signature, std::string(field), "more than one t");
-    auto t = parse_unix_time(value);
-    if (!t) return fail(error::malformed_signature, std::string(field), "timestamp t is not a number");
-    out.timestamp_text = value;
-    out.timestamp = *t;
-    seen = true;
+    return s.timestamp_header.empty() ? s.signature_header : s.timestamp_header;
+}
+
+// Mistakes in the scheme itself, found before any header is read.
+inline result<void> check_scheme(const hmac_scheme& s)
+{
+    const auto bad = [](std::string detail) { return fail(error::invalid_field, "hmac_scheme", std::move(detail)); };
+    if (s.signature_header.empty()) return bad("signature_header is empty");
+    if (s.signature_key.empty() && !s.timestamp_key.empty())
+        return bad("unkeyed signatures need an unkeyed timestamp (timestamp_key empty)");
+    if (!s.timestamp_key.empty() && !s.timestamp_header.empty())
+        return bad("the timestamp is either keyed in the signature header or in timestamp_header, not both");
+    if (s.payload.find("{body}") == std::string_view::npos) return bad("payload does not sign {body}");
+    if (s.payload.find("{timestamp}") == std::string_view::npos) return bad("payload does not sign {timestamp}");
+    if ((s.payload.find("{id}") != std::string_view::npos) != !s.id_header.empty())
+        return bad("payload signs {id} exactly when id_header is set");
     return {};
 }
 
-inline result<parsed_signature_header> parse_stripe_header(std::string_view value)
+inline std::string signed_payload(const hmac_scheme& s, std::string_view timestamp, std::string_view id,
+                                  std::string_view body)
 {
-    constexpr auto field = stripe_signature_header;
-    if (auto size = check_header_size(value, field); !size) return size.error();
-    parsed_signature_header out;
-    bool seen_t = false;
-    for (auto item : split(value, ',')) {
-        const auto eq = item.find('=');
-        if (eq == std::string_view::npos)
-            return fail(error::malformed_signature, std::string(field), "element without '='");
-        const auto key = item.substr(0, eq), val = item.substr(eq + 1);
-        if (key == "t") {
-            if (auto t = set_stripe_timestamp(out, val, seen_t); !t) return t.error();
-        } else if (key == "v1") {
-            auto sig = decode_hex_signature(val, field);
-            if (!sig) return sig.error();
-            out.signatures.push_back(std::move(*sig));
-        } // v0 and unknown schemes are ignored: accepting them would allow a downgrade
+    std::string out;
+    out.reserve(body.size() + timestamp.size() + id.size() + s.payload.size());
+    for (auto f = s.payload; !f.empty();) {
+        if (f.starts_with("{timestamp}")) out.append(timestamp), f.remove_prefix(11);
+        else if (f.starts_with("{id}")) out.append(id), f.remove_prefix(4);
+        else if (f.starts_with("{body}")) out.append(body), f.remove_prefix(6);
+        else out.push_back(f.front()), f.remove_prefix(1);
     }
-    if (!seen_t) return fail(error::malformed_signature, std::string(field), "missing timestamp t");
-    if (out.signatures.empty()) return fail(error::malformed_signature, std::string(field), "no v1 signature");
     return out;
 }
 
-inline result<parsed_signature_header> parse_recurly_header(std::string_view value)
+inline std::string signature_name(const hmac_scheme& s)
 {
-    constexpr auto field = recurly_signature_header;
+    return s.signature_key.empty() ? std::string("signature") : std::string(s.signature_key) + " signature";
+}
+
+inline result<std::string> decode_signature(const hmac_scheme& s, std::string_view text)
+{
+    const auto field = s.signature_header;
+    if (s.encoding == signature_encoding::hex) return decode_hex_signature(text, field);
+    auto sig = base64_decode(text);
+    if (!sig) return fail(error::malformed_signature, std::string(field), signature_name(s) + " is not base64");
+    if (auto size = check_digest_size(*sig, field); !size) return size.error();
+    return std::move(*sig);
+}
+
+inline result<void> set_timestamp(const hmac_scheme& s, parsed_hmac_header& out, std::string_view value,
+                                  std::string_view field)
+{
+    const std::string name = s.timestamp_key.empty() ? "timestamp" : "timestamp " + std::string(s.timestamp_key);
+    if (out.has_timestamp)
+        return fail(error::malformed_signature, std::string(field), "more than one " + std::string(s.timestamp_key));
+    auto t = parse_unix_time(value);
+    if (!t) return fail(error::malformed_signature, std::string(field), name + " is not a number");
+    out.timestamp_text = value;
+    out.timestamp = *t;
+    out.has_timestamp = true;
+    return {};
+}
+
+// One keyed element: the timestamp, a signature, or ignored (another scheme: no downgrade).
+inline result<void> read_keyed_element(const hmac_scheme& s, parsed_hmac_header& out, std::string_view item)
+{
+    const auto field = s.signature_header;
+    const auto sep = item.find(s.key_separator);
+    if (sep == std::string_view::npos)
+        return fail(error::malformed_signature, std::string(field),
+                    std::string("element without '") + s.key_separator + "'");
+    const auto key = item.substr(0, sep), value = item.substr(sep + 1);
+    if (!s.timestamp_key.empty() && key == s.timestamp_key) return set_timestamp(s, out, value, field);
+    if (key != s.signature_key) return {};
+    auto sig = decode_signature(s, value);
+    if (!sig) return sig.error();
+    out.signatures.push_back(std::move(*sig));
+    return {};
+}
+
+inline result<parsed_hmac_header> parse_hmac_header(const hmac_scheme& s, std::string_view value)
+{
+    const auto field = s.signature_header;
     if (auto size = check_header_size(value, field); !size) return size.error();
-    const auto items = split(value, ',');
-    auto t = parse_unix_time(items.front());
-    if (!t) return fail(error::malformed_signature, std::string(field), "timestamp is not a number");
-    if (items.size() < 2) return fail(error::malformed_signature, std::string(field), "no signature");
-    parsed_signature_header out{items.front(), *t, {}};
-    for (std::size_t i = 1; i < items.size(); ++i) {
-        auto sig = decode_hex_signature(items[i], field);
+    parsed_hmac_header out;
+    const auto items = split(value, s.separator);
+    std::size_t i = 0;
+    if (s.timestamp_key.empty() && s.timestamp_header.empty()) {
+        if (auto t = set_timestamp(s, out, items.front(), field); !t) return t.error();
+        i = 1;
+    }
+    for (; i < items.size(); ++i) {
+        if (items[i].empty() && s.separator == ' ') continue; // repeated blanks
+        if (!s.signature_key.empty()) {
+            if (auto ok = read_keyed_element(s, out, items[i]); !ok) return ok.error();
+            continue;
+        }
+        auto sig = decode_signature(s, items[i]);
         if (!sig) return sig.error();
         out.signatures.push_back(std::move(*sig));
     }
+    if (s.timestamp_header.empty() && !out.has_timestamp)
+        return fail(error::malformed_signature, std::string(field), "missing timestamp " + std::string(s.timestamp_key));
+    if (out.signatures.empty())
+        return fail(error::malformed_signature, std::string(field),
+                    s.signature_key.empty() ? std::string("no signature") : "no " + signature_name(s));
     return out;
 }
 
-inline std::optional<std::string> decode_standard_webhook_secret(std::string_view secret)
+inline result<void> read_timestamp_header(const hmac_scheme& s, parsed_hmac_header& out, std::string_view value)
 {
-    if (secret.starts_with("whsec_")) secret.remove_prefix(6);
+    if (auto size = check_header_size(value, s.timestamp_header); !size) return size;
+    return set_timestamp(s, out, value, s.timestamp_header);
+}
+
+inline std::optional<std::string> decode_secret(const hmac_scheme& s, std::string_view secret)
+{
+    if (s.secret == secret_encoding::raw) return std::string(secret);
+    if (secret.starts_with(s.secret_prefix)) secret.remove_prefix(s.secret_prefix.size());
     return base64_decode(secret);
 }
 
-// Secrets that are not base64 are skipped, so one bad entry does not block a rotation.
-inline result<std::vector<std::string>> standard_webhook_keys(std::span<const std::string> secrets)
+// Secrets that do not decode are skipped, so one bad entry does not block a rotation.
+inline result<std::vector<std::string>> hmac_keys(const hmac_scheme& s, std::span<const std::string> secrets)
 {
-    constexpr auto field = standard_webhook_signature_header;
-    if (!has_secret(secrets))
-        return fail(error::no_secret_configured, std::string(field), "no webhook secret");
+    const std::string field(s.signature_header);
+    if (!has_secret(secrets)) return fail(error::no_secret_configured, field, "no webhook secret");
     std::vector<std::string> keys;
     for (const auto& secret : secrets)
-        if (auto key = decode_standard_webhook_secret(secret); key && !key->empty()) keys.push_back(std::move(*key));
-    if (keys.empty())
-        return fail(error::no_secret_configured, std::string(field), "no secret is valid base64");
+        if (auto key = decode_secret(s, secret); key && !key->empty()) keys.push_back(std::move(*key));
+    if (keys.empty()) return fail(error::no_secret_configured, field, "no secret is valid base64");
     return keys;
 }
 
-// One "<version>,<base64>" entry; versions other than v1 yield no signature.
-inline result<std::optional<std::string>> parse_standard_webhook_entry(std::string_view entry)
+// verify_hmac without refusing a non-positive tolerance: the built-in verifiers treat it as zero.
+inline result<void> verify_hmac_unchecked(const hmac_scheme& s, const hmac_headers& h, std::string_view body,
+                                          std::span<const std::string> secrets, time_point now,
+                                          std::optional<std::chrono::seconds> tolerance)
 {
-    constexpr auto field = standard_webhook_signature_header;
-    const auto comma = entry.find(',');
-    if (comma == std::string_view::npos)
-        return fail(error::malformed_signature, std::string(field), "element without ','");
-    if (entry.substr(0, comma) != "v1") return std::optional<std::string>{};
-    auto sig = base64_decode(entry.substr(comma + 1));
-    if (!sig) return fail(error::malformed_signature, std::string(field), "v1 signature is not base64");
-    if (auto size = check_digest_size(*sig, field); !size) return size.error();
-    return std::optional<std::string>(std::move(*sig));
-}
-
-inline result<std::vector<std::string>> parse_standard_webhook_signatures(std::string_view value)
-{
-    constexpr auto field = standard_webhook_signature_header;
-    if (auto size = check_header_size(value, field); !size) return size.error();
-    std::vector<std::string> out;
-    for (auto entry : split(value, ' ')) {
-        if (entry.empty()) continue; // repeated spaces
-        auto sig = parse_standard_webhook_entry(entry);
-        if (!sig) return sig.error();
-        if (*sig) out.push_back(std::move(**sig));
+    if (auto valid = check_scheme(s); !valid) return valid;
+    auto keys = hmac_keys(s, secrets);
+    if (!keys) return keys.error();
+    if (!s.id_header.empty() && h.id.empty())
+        return fail(error::malformed_signature, std::string(s.id_header), "empty header");
+    auto parsed = parse_hmac_header(s, h.signature);
+    if (!parsed) return parsed.error();
+    if (!s.timestamp_header.empty())
+        if (auto t = read_timestamp_header(s, *parsed, h.timestamp); !t) return t;
+    if (tolerance) {
+        const bool ms = s.unit == timestamp_unit::milliseconds;
+        auto fresh = check_tolerance(parsed->timestamp, ms ? to_unix_millis(now) : to_unix_seconds(now),
+                                     tolerance_in(*tolerance, ms ? 1000 : 1), ms ? "ms" : "s", timestamp_field(s));
+        if (!fresh) return fresh;
     }
-    if (out.empty()) return fail(error::malformed_signature, std::string(field), "no v1 signature");
-    return out;
-}
-
-inline result<std::int64_t> parse_standard_webhook_timestamp(std::string_view value)
-{
-    constexpr auto field = standard_webhook_timestamp_header;
-    if (auto size = check_header_size(value, field); !size) return size.error();
-    auto t = parse_unix_time(value);
-    if (!t) return fail(error::malformed_signature, std::string(field), "timestamp is not a number");
-    return *t;
+    return match_hmac_sha256(*keys, signed_payload(s, parsed->timestamp_text, h.id, body), parsed->signatures,
+                             s.signature_header);
 }
 
 // "Basic <token68>" -> the decoded "user:password".
@@ -298,40 +334,73 @@ inline result<std::string_view> single_header(const webhook_request& req, std::s
     return *req.header(name);
 }
 
+inline result<void> verify_hmac(const hmac_scheme& scheme, const hmac_headers& headers, std::string_view body,
+                                std::span<const std::string> secrets, time_point now,
+                                std::optional<std::chrono::seconds> tolerance)
+{
+    if (tolerance && tolerance->count() <= 0)
+        return fail(error::timestamp_out_of_tolerance, std::string(detail::timestamp_field(scheme)),
+                    "tolerance must be positive, not " + std::to_string(tolerance->count()) +
+                        " s; std::nullopt turns the timestamp check off");
+    return detail::verify_hmac_unchecked(scheme, headers, body, secrets, now, tolerance);
+}
+
+inline result<void> verify_hmac(const hmac_scheme& scheme, const webhook_request& req,
+                                std::span<const std::string> secrets, time_point now,
+                                std::optional<std::chrono::seconds> tolerance)
+{
+    hmac_headers headers;
+    auto signature = single_header(req, scheme.signature_header);
+    if (!signature) return signature.error();
+    headers.signature = *signature;
+    if (!scheme.timestamp_header.empty()) {
+        auto t = single_header(req, scheme.timestamp_header);
+        if (!t) return t.error();
+        headers.timestamp = *t;
+    }
+    if (!scheme.id_header.empty()) {
+        auto id = single_header(req, scheme.id_header);
+        if (!id) return id.error();
+        headers.id = *id;
+    }
+    return verify_hmac(scheme, headers, req.body, secrets, now, tolerance);
+}
+
+inline std::vector<signed_header> sign_hmac(const hmac_scheme& scheme, std::string_view body,
+                                            std::string_view secret, time_point at, std::string_view id)
+{
+    if (auto valid = detail::check_scheme(scheme); !valid) throw std::invalid_argument("recoup: " + valid.error().what());
+    const auto key = detail::decode_secret(scheme, secret);
+    if (!key) throw std::invalid_argument("recoup: the secret is not base64");
+    const bool ms = scheme.unit == timestamp_unit::milliseconds;
+    const auto t = std::to_string(ms ? to_unix_millis(at) : to_unix_seconds(at));
+    const auto digest = hmac_sha256(*key, detail::signed_payload(scheme, t, id, body));
+    std::string value = scheme.encoding == signature_encoding::hex ? hex_encode(digest)
+                                                                   : base64_encode(as_string_view(digest));
+    if (!scheme.signature_key.empty()) value = std::string(scheme.signature_key) + scheme.key_separator + value;
+    if (scheme.timestamp_header.empty()) {
+        const auto stamp = scheme.timestamp_key.empty() ? t : std::string(scheme.timestamp_key) + scheme.key_separator + t;
+        value = stamp + scheme.separator + value;
+    }
+    std::vector<signed_header> out;
+    if (!scheme.id_header.empty()) out.push_back({std::string(scheme.id_header), std::string(id)});
+    if (!scheme.timestamp_header.empty()) out.push_back({std::string(scheme.timestamp_header), t});
+    out.push_back({std::string(scheme.signature_header), std::move(value)});
+    return out;
+}
+
 inline result<void> verify_stripe_signature(std::string_view header_value, std::string_view body,
                                             std::span<const std::string> secrets, time_point now,
                                             std::optional<std::chrono::seconds> tolerance)
 {
-    constexpr auto field = stripe_signature_header;
-    if (!detail::has_secret(secrets))
-        return fail(error::no_secret_configured, std::string(field), "no webhook secret");
-    auto parsed = detail::parse_stripe_header(header_value);
-    if (!parsed) return parsed.error();
-    if (tolerance) {
-        auto fresh = detail::check_tolerance(parsed->timestamp, to_unix_seconds(now),
-                                             detail::tolerance_in(*tolerance, 1), "s", field);
-        if (!fresh) return fresh;
-    }
-    const auto payload = detail::dot_join({parsed->timestamp_text, body});
-    return detail::match_hmac_sha256(secrets, payload, parsed->signatures, field);
+    return detail::verify_hmac_unchecked(stripe_scheme, {header_value}, body, secrets, now, tolerance);
 }
 
 inline result<void> verify_recurly_signature(std::string_view header_value, std::string_view body,
                                              std::span<const std::string> secrets, time_point now,
                                              std::optional<std::chrono::seconds> tolerance)
 {
-    constexpr auto field = recurly_signature_header;
-    if (!detail::has_secret(secrets))
-        return fail(error::no_secret_configured, std::string(field), "no webhook secret");
-    auto parsed = detail::parse_recurly_header(header_value);
-    if (!parsed) return parsed.error();
-    if (tolerance) {
-        auto fresh = detail::check_tolerance(parsed->timestamp, to_unix_millis(now),
-                                             detail::tolerance_in(*tolerance, 1000), "ms", field);
-        if (!fresh) return fresh;
-    }
-    const auto payload = detail::dot_join({parsed->timestamp_text, body});
-    return detail::match_hmac_sha256(secrets, payload, parsed->signatures, field);
+    return detail::verify_hmac_unchecked(recurly_scheme, {header_value}, body, secrets, now, tolerance);
 }
 
 inline result<void> verify_basic_auth(std::string_view authorization_value,
@@ -349,41 +418,24 @@ inline result<void> verify_standard_webhook(std::string_view id, std::string_vie
                                             std::span<const std::string> secrets, time_point now,
                                             std::optional<std::chrono::seconds> tolerance)
 {
-    auto keys = detail::standard_webhook_keys(secrets);
-    if (!keys) return keys.error();
-    if (id.empty()) return fail(error::malformed_signature, std::string(standard_webhook_id_header), "empty header");
-    auto signatures = detail::parse_standard_webhook_signatures(signature_header);
-    if (!signatures) return signatures.error();
-    auto t = detail::parse_standard_webhook_timestamp(timestamp);
-    if (!t) return t.error();
-    if (tolerance) {
-        auto fresh = detail::check_tolerance(*t, to_unix_seconds(now), detail::tolerance_in(*tolerance, 1), "s",
-                                             standard_webhook_timestamp_header);
-        if (!fresh) return fresh;
-    }
-    const auto payload = detail::dot_join({id, timestamp, body});
-    return detail::match_hmac_sha256(*keys, payload, *signatures, standard_webhook_signature_header);
+    return detail::verify_hmac_unchecked(standard_webhooks_scheme, {signature_header, timestamp, id}, body, secrets,
+                                         now, tolerance);
 }
 
 inline std::string sign_stripe(std::string_view body, std::string_view secret, time_point at)
 {
-    const auto t = std::to_string(to_unix_seconds(at));
-    return "t=" + t + ",v1=" + hex_encode(hmac_sha256(secret, detail::dot_join({t, body})));
+    return sign_hmac(stripe_scheme, body, secret, at).back().value;
 }
 
 inline std::string sign_recurly(std::string_view body, std::string_view secret, time_point at)
 {
-    const auto ms = std::to_string(to_unix_millis(at));
-    return ms + "," + hex_encode(hmac_sha256(secret, detail::dot_join({ms, body})));
+    return sign_hmac(recurly_scheme, body, secret, at).back().value;
 }
 
 inline std::string sign_standard_webhook(std::string_view id, std::int64_t timestamp, std::string_view body,
                                          std::string_view secret)
 {
-    const auto key = detail::decode_standard_webhook_secret(secret);
-    if (!key) throw std::invalid_argument("recoup: Standard Webhooks secret is not base64");
-    const auto t = std::to_string(timestamp);
-    return "v1," + base64_encode(as_string_view(hmac_sha256(*key, detail::dot_join({id, t, body}))));
+    return sign_hmac(standard_webhooks_scheme, body, secret, from_unix_seconds(timestamp), id).back().value;
 }
 
 inline std::string basic_auth_value(std::string_view user, std::string_view password)

@@ -27,6 +27,22 @@ inline std::optional<std::int64_t> optional_minor_units(const json::object& o, s
     return v;
 }
 
+inline std::optional<std::int64_t> optional_string_minor_units(const json::object& o, std::string_view key)
+{
+    auto text = optional<std::string>(o, key);
+    if (!text) return std::nullopt;
+    return unwrap(string_to_minor_units(*text, key));
+}
+
+inline std::optional<std::int64_t> optional_iso8601(const json::object& o, std::string_view key)
+{
+    auto text = optional<std::string>(o, key);
+    if (!text) return std::nullopt;
+    auto seconds = parse_iso8601(*text);
+    if (!seconds) raise(error::invalid_field, std::string(key), "expected ISO 8601 date-time");
+    return seconds;
+}
+
 inline merchant_reference_id read_reference_id(const json::object& o, std::string_view key)
 {
     return unwrap(merchant_reference_id::make(required<std::string>(o, key), key));

@@ -1,15 +1,8 @@
-// recoup Recurly connector: ISO 8601 timestamps ("2022-09-13T21:18:40Z", optionally with fractional
-// seconds or a "+02:00" offset) to unix seconds, with civil-calendar arithmetic only: no locale,
-// no timegm, no time zone database, so the result never depends on the machine.
 #pragma once
 
-#include <cstdint>
-#include <optional>
-#include <string_view>
+RECOUP_BEGIN_NAMESPACE
 
-namespace recoup::connectors::recurly {
-
-namespace iso8601_detail {
+namespace detail::iso8601 {
 
 // Reads exactly `n` ASCII digits at `pos`; advances `pos` on success.
 constexpr std::optional<int> digits(std::string_view s, std::size_t& pos, std::size_t n) noexcept
@@ -64,13 +57,11 @@ constexpr std::optional<std::int64_t> utc_offset(std::string_view s, std::size_t
     return sign * (*hh * 3600 + *mm * 60);
 }
 
-} // namespace iso8601_detail
+} // namespace detail::iso8601
 
-// "YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)" -> unix seconds (fraction truncated, which is
-// the floor since it only adds to the second); anything else, or an impossible date, -> nullopt.
 constexpr std::optional<std::int64_t> parse_iso8601(std::string_view s) noexcept
 {
-    using namespace iso8601_detail;
+    using namespace detail::iso8601;
     std::size_t pos = 0;
     const auto year = digits(s, pos, 4);
     if (!year || !expect(s, pos, '-')) return std::nullopt;
@@ -102,4 +93,4 @@ static_assert(parse_iso8601("1970-01-01T00:00:00Z") == 0);
 static_assert(parse_iso8601("2022-09-13T21:18:40Z") == 1663103920);
 static_assert(parse_iso8601("2000-02-29T00:00:00+01:00") == 951778800);
 
-} // namespace recoup::connectors::recurly
+RECOUP_END_NAMESPACE
