@@ -289,6 +289,7 @@ BOOST_AUTO_TEST_CASE(two_servers_on_one_database_apply_each_delivery_once)
     check_one_effect_each(w, n);
     BOOST_TEST(w.rows("webhook_event") == 2 * n);
     BOOST_TEST(w.db.count("SELECT COUNT(*) FROM webhook_event WHERE outcome = 'duplicate'") == n);
+    BOOST_TEST(w.db.count("SELECT COUNT(DISTINCT connector_event_id) FROM webhook_event WHERE outcome = 'duplicate'") == n);
 
     const long long duplicates[2] = {count_lines(w.host->process(), "\"outcome\":\"duplicate\""),
                                      count_lines(second.process(), "\"outcome\":\"duplicate\"")};
