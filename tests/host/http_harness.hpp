@@ -166,6 +166,18 @@ public:
         return exit_status_;
     }
 
+    // SIGKILL and wait: no shutdown, no drain, nothing flushed (a crash).
+    void kill_now()
+    {
+        if (pid_ > 0) {
+            ::kill(pid_, SIGKILL);
+            int status = 0;
+            ::waitpid(pid_, &status, 0);
+            pid_ = -1;
+            exit_status_ = -1;
+        }
+    }
+
     // The first line starting with `prefix`, waiting at most `timeout`.
     std::optional<std::string> wait_for_line(const std::string& prefix,
                                              std::chrono::milliseconds timeout = std::chrono::seconds(20))
@@ -268,6 +280,63 @@ inline reply send(unsigned short port, const std::string& method, const std::str
     socket.shutdown(tcp::socket::shutdown_both, ignored);
     return out;
 }
+
+// Keep-alive requests over one connection (reopened when the server closes it); throws when it breaks.
+class connection {
+public:
+    explicit connection(unsigned short port) : port_(port) {}
+
+    reply send(const std::string& method, const std::string& target, const std::vector<std::pair<std::string, std::string>>& headers,
+               const std::string& body)
+    {
+        try {
+            if (!socket_) {
+                socket_.emplace(ioc_);
+                socket_->connect(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port_));
+            }
+            bhttp::request<bhttp::string_body> req{bhttp::string_to_verb(method), target, 11};
+            req.set(bhttp::field::host, "127.0.0.1");
+            for (const auto& [n, v] : headers) req.insert(n, v);
+            req.body() = body;
+            req.keep_alive(true);
+            req.prepare_payload();
+            bhttp::write(*socket_, req);
+            bhttp::response_parser<bhttp::string_body> parser;
+            parser.body_limit(64 * 1024 * 1024);
+            bhttp::read(*socket_, buffer_, parser);
+            auto res = parser.release();
+            reply out;
+            out.status = static_cast<int>(res.result_int());
+            out.body = res.body();
+            for (const auto& f : res) out.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+            if (!res.keep_alive()) reset();
+            return out;
+        } catch (...) {
+            reset();
+            throw;
+        }
+    }
+
+    reply post(const std::string& target, const std::vector<std::pair<std::string, std::string>>& headers,
+               const std::string& body)
+    {
+        return send("POST", target, headers, body);
+    }
+
+private:
+    void reset()
+    {
+        boost::system::error_code ignored;
+        if (socket_) socket_->close(ignored);
+        socket_.reset();
+        buffer_.clear();
+    }
+
+    unsigned short port_;
+    boost::asio::io_context ioc_;
+    std::optional<tcp::socket> socket_;
+    beast::flat_buffer buffer_;
+};
 
 // Raw bytes in, the answer's status line and body out (for requests Beast would not build).
 inline reply send_raw(unsigned short port, const std::string& bytes)
@@ -453,6 +522,7 @@ public:
 
     unsigned short port() const { return port_; }
     child& process() { return *process_; }
+    void kill_now() { process_->kill_now(); }
 
     reply post(const std::string& target, const std::vector<std::pair<std::string, std::string>>& headers,
                const std::string& body)
