@@ -6,9 +6,9 @@
 //   conformance/          the plugin checker behind `recoupd plugin check`
 //   http/  scheduler/     the server and its routes; the retry loop (neither includes the other)
 //   app.hpp  settings.hpp this aggregate; reading stored profile and MCA settings
-//   store/  outbound/  plugins.hpp  metrics.hpp
+//   store/  outbound/  plugins.hpp  metrics.hpp  log.hpp
 //                         the database, calls to platform and processor APIs, the plugin
-//                         directory, counters
+//                         directory, counters, the JSON-lines log
 // and all of them include the library <recoup/...> only, which includes nothing of the host.
 #pragma once
 

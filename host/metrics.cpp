@@ -75,6 +75,24 @@ void metrics::count_charge(const std::string& processor, const std::string& outc
     ++charges_[{processor, outcome}];
 }
 
+void metrics::count_fault(const std::string& peer, const std::string& fault)
+{
+    std::lock_guard lock(mutex_);
+    ++faults_[{peer, fault}];
+}
+
+void metrics::count_abandoned(const std::string& name, const std::string& business_status)
+{
+    std::lock_guard lock(mutex_);
+    ++abandoned_[{name, business_status}];
+}
+
+void metrics::count_possible_double_charge(const std::string& processor)
+{
+    std::lock_guard lock(mutex_);
+    ++double_charges_[processor];
+}
+
 std::string metrics::render() const
 {
     std::lock_guard lock(mutex_);
@@ -105,16 +123,25 @@ std::string metrics::render() const
     out << "# HELP recoup_database_errors_total Storage failures while answering requests.\n"
            "# TYPE recoup_database_errors_total counter\n"
         << "recoup_database_errors_total " << database_errors_ << "\n";
-    out << "# HELP recoup_tasks_total Process-tracker tasks run by the scheduler, by name and outcome.\n"
-           "# TYPE recoup_tasks_total counter\n";
-    for (const auto& [key, n] : tasks_)
-        out << "recoup_tasks_total{name=\"" << label(key.first) << "\",outcome=\"" << label(key.second) << "\"} " << n
-            << "\n";
-    out << "# HELP recoup_charges_total Off-session charges through payment processors, by outcome.\n"
-           "# TYPE recoup_charges_total counter\n";
-    for (const auto& [key, n] : charges_)
-        out << "recoup_charges_total{processor=\"" << label(key.first) << "\",outcome=\"" << label(key.second)
-            << "\"} " << n << "\n";
+    const auto pairs = [&](const char* name, const char* help, const char* first, const char* second,
+                           const std::map<std::pair<std::string, std::string>, std::uint64_t>& values) {
+        out << "# HELP " << name << " " << help << "\n# TYPE " << name << " counter\n";
+        for (const auto& [key, n] : values)
+            out << name << "{" << first << "=\"" << label(key.first) << "\"," << second << "=\""
+                << label(key.second) << "\"} " << n << "\n";
+    };
+    pairs("recoup_tasks_total", "Process-tracker tasks run by the scheduler, by name and outcome.", "name", "outcome",
+          tasks_);
+    pairs("recoup_charges_total", "Off-session charges through payment processors, by outcome.", "processor",
+          "outcome", charges_);
+    pairs("recoup_processor_faults_total", "Processor and platform answers the scheduler could not use, by kind.",
+          "peer", "fault", faults_);
+    pairs("recoup_tasks_abandoned_total", "Tasks finished because their peer kept failing, by business status.",
+          "name", "business_status", abandoned_);
+    out << "# HELP recoup_possible_double_charges_total Charges that succeeded after their claim was lost.\n"
+           "# TYPE recoup_possible_double_charges_total counter\n";
+    for (const auto& [processor, n] : double_charges_)
+        out << "recoup_possible_double_charges_total{processor=\"" << label(processor) << "\"} " << n << "\n";
     return out.str();
 }
 

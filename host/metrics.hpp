@@ -22,6 +22,12 @@ public:
     // The retry scheduler: tasks run by name and outcome, charges by processor and outcome.
     void count_task(const std::string& name, const std::string& outcome);
     void count_charge(const std::string& processor, const std::string& outcome);
+    // A processor or platform answer that could not be used, by peer and kind (recoup::http_fault).
+    void count_fault(const std::string& peer, const std::string& fault);
+    // A task given up on because of such answers, by name and the business status it finished with.
+    void count_abandoned(const std::string& name, const std::string& business_status);
+    // A charge that succeeded after its claim was lost: someone else may have charged too.
+    void count_possible_double_charge(const std::string& processor);
 
     // The whole exposition, every metric with its HELP and TYPE lines.
     std::string render() const;
@@ -37,6 +43,9 @@ private:
     std::uint64_t database_errors_ = 0;
     std::map<std::pair<std::string, std::string>, std::uint64_t> tasks_;
     std::map<std::pair<std::string, std::string>, std::uint64_t> charges_;
+    std::map<std::pair<std::string, std::string>, std::uint64_t> faults_;
+    std::map<std::pair<std::string, std::string>, std::uint64_t> abandoned_;
+    std::map<std::string, std::uint64_t> double_charges_;
     std::array<std::uint64_t, buckets.size()> bucket_counts_{};
     std::uint64_t duration_count_ = 0;
     double duration_sum_ = 0;

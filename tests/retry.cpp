@@ -98,3 +98,25 @@ BOOST_AUTO_TEST_CASE(parse_retry_schedule_refuses_other_shapes)
                              R"({"start_after":60,"frequencies":[[1,10001]]})"})
         BOOST_TEST(!parse_retry_schedule(text).has_value(), text);
 }
+
+BOOST_AUTO_TEST_CASE(unusable_http_answers_are_classified)
+{
+    using recoup::classify_http_fault;
+    using recoup::http_fault;
+    BOOST_TEST((classify_http_fault(std::nullopt) == http_fault::transient));
+    for (int status : {408, 429, 500, 502, 503, 504, 200})
+        BOOST_TEST((classify_http_fault(status) == http_fault::transient), status);
+    BOOST_TEST((classify_http_fault(401) == http_fault::auth));
+    BOOST_TEST((classify_http_fault(403) == http_fault::auth));
+    BOOST_TEST((classify_http_fault(409) == http_fault::conflict));
+    for (int status : {400, 404, 422})
+        BOOST_TEST((classify_http_fault(status) == http_fault::rejected), status);
+}
+
+BOOST_AUTO_TEST_CASE(processor_fault_delay_doubles_up_to_its_cap)
+{
+    const long long expected[] = {60, 120, 240, 480, 960, 1920, 1920};
+    for (int faults = 1; faults <= 7; ++faults)
+        BOOST_TEST(recoup::processor_fault_delay(faults).count() == expected[faults - 1], faults);
+    BOOST_TEST(recoup::processor_fault_tries == 6);
+}

@@ -414,3 +414,46 @@ BOOST_AUTO_TEST_CASE(record_back_retries_back_off_then_give_up)
     BOOST_TEST((w.run([&](auto& tx) { return retry_record_back(tx, rb, record_back_attempts, now); }) ==
                 task_result::claim_lost));
 }
+
+BOOST_AUTO_TEST_CASE(transient_faults_back_off_then_give_up)
+{
+    world w;
+    std::int32_t faults = 0;
+    for (std::int32_t tries = 1; tries < processor_fault_tries; ++tries) {
+        w.claim(w.exec);
+        const auto d = decide_after_fault(faults, http_fault::transient, processor_fault_tries, now);
+        BOOST_TEST(!d.finish);
+        BOOST_TEST((w.run([&](auto& tx) { return apply_fault(tx, w.exec, d, now); }) == task_result::transport_error));
+        const auto t = w.task(task_kind::execute);
+        BOOST_TEST(t.status == "new");
+        BOOST_TEST(t.retry_count == 0);
+        BOOST_TEST(t.schedule_time == now + processor_fault_delay(tries).count());
+        faults = processor_faults(t);
+        BOOST_TEST(faults == tries);
+        w.exec.tracking_data = t.tracking_data;
+    }
+    w.claim(w.exec);
+    const auto d = decide_after_fault(faults, http_fault::transient, processor_fault_tries, now);
+    BOOST_TEST(d.finish);
+    BOOST_TEST((w.run([&](auto& tx) { return apply_fault(tx, w.exec, d, now); }) == task_result::failed));
+    BOOST_TEST(w.task(task_kind::execute).status == "finish");
+    BOOST_TEST(w.task(task_kind::execute).business_status == "PROCESSOR_RETRIES_EXHAUSTED");
+    BOOST_TEST((w.run([&](auto& tx) { return apply_fault(tx, w.exec, d, now); }) == task_result::claim_lost));
+}
+
+BOOST_AUTO_TEST_CASE(final_faults_finish_at_once)
+{
+    BOOST_TEST(decide_after_fault(0, http_fault::auth, 6, now).business_status == "PROCESSOR_AUTH_FAILED");
+    BOOST_TEST(decide_after_fault(0, http_fault::conflict, 6, now).business_status == "PROCESSOR_CONFLICT");
+    BOOST_TEST(decide_after_fault(0, http_fault::rejected, 6, now).business_status == "CHARGE_REQUEST_REJECTED");
+    BOOST_TEST(decide_after_fault(0, http_fault::auth, 6, now).finish);
+    // A poll's fault finishes the EXECUTE task that waits on it too.
+    world w;
+    auto poll = world::claimed_task(task_kind::psync, psync_workflow_task);
+    w.claim(poll);
+    const auto d = decide_after_fault(5, http_fault::transient, 6, now);
+    BOOST_TEST((w.run([&](auto& tx) { return apply_fault(tx, poll, d, now); }) == task_result::failed));
+    BOOST_TEST(w.task(task_kind::psync).business_status == "PROCESSOR_RETRIES_EXHAUSTED");
+    BOOST_TEST(w.task(task_kind::execute).status == "finish");
+    BOOST_TEST(w.task(task_kind::execute).business_status == "PROCESSOR_RETRIES_EXHAUSTED");
+}

@@ -57,7 +57,7 @@ int scheduler_command(const parsed_args& args, context& ctx)
         scheduler s(store, *plugins, client, nullptr, options);
         auto clock = [&] { return fixed_now.value_or(recoup::to_unix_seconds(recoup::system_clock{}.now())); };
         if (args.has("once")) {
-            const auto n = s.drain(clock());
+            const auto n = s.drain(scheduler::clock_fn(clock));
             ctx.out << "ran " << n << (n == 1 ? " task" : " tasks") << "\n";
             return exit_ok;
         }

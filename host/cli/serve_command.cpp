@@ -31,8 +31,12 @@ const flag_spec serve_flags[] = {
     {"request-timeout", "SECONDS", "from a whole request to its answer; then 503 (default 20)"},
     {"write-timeout", "SECONDS", "how long a client may take to read an answer; then closed (default 10)"},
     {"drain-limit", "SECONDS", "how long the rest of a rejected request is read before closing (default 5)"},
-    {"sync-connect-timeout", "SECONDS", "connect timeout of sync calls to a platform's API (default 5)"},
-    {"sync-timeout", "SECONDS", "read timeout of sync calls to a platform's API (default 10)"},
+    {"sync-connect-timeout", "SECONDS", "resolve + connect of calls to a platform's or processor's API (default 5)"},
+    {"sync-timeout", "SECONDS", "the rest of such a call once connected (default 10)"},
+    {"sync-total-timeout", "SECONDS", "the whole of such a call, resolve to last byte (default 15)"},
+    {"db-statement-timeout", "SECONDS", "PostgreSQL statement_timeout of every session (default 5)"},
+    {"db-lock-timeout", "SECONDS", "PostgreSQL lock_timeout of every session (default 2)"},
+    {"db-pool-wait", "SECONDS", "how long a request waits for a free database connection (default 5)"},
     {"no-raw-body", "", "do not keep webhook bodies in the event log"},
     {"no-scheduler", "", "do not run the retry scheduler in this process (see: recoupd scheduler)"},
 };
@@ -80,8 +84,13 @@ int serve(const parsed_args& args, context& ctx)
 {
     auto options = server_options_of(args);
     outbound::client_options client_options;
-    client_options.connect_timeout = std::chrono::seconds(number_flag(args, "sync-connect-timeout", 5, 1, 600));
-    client_options.read_timeout = std::chrono::seconds(number_flag(args, "sync-timeout", 10, 1, 600));
+    seconds_flag(args, "sync-connect-timeout", client_options.connect_timeout, 600);
+    seconds_flag(args, "sync-timeout", client_options.read_timeout, 600);
+    seconds_flag(args, "sync-total-timeout", client_options.total_timeout, 600);
+    store_options store_limits;
+    seconds_flag(args, "db-statement-timeout", store_limits.statement_timeout, 3600);
+    seconds_flag(args, "db-lock-timeout", store_limits.lock_timeout, 3600);
+    seconds_flag(args, "db-pool-wait", store_limits.pool_wait, 3600);
     app_config config;
     config.keep_raw_body = !args.has("no-raw-body");
     const auto url = database_of(args);
@@ -90,7 +99,7 @@ int serve(const parsed_args& args, context& ctx)
     if (!plugins) return exit_failure;
     config.retry_after = options.retry_after;
     // One session per worker, one for the scheduler and one to spare.
-    soci_store store(url, static_cast<std::size_t>(options.workers) + 2);
+    soci_store store(url, static_cast<std::size_t>(options.workers) + 2, store_limits);
     store.require_master_key();
     app a(store, std::move(*plugins), client_options, config);
     options.on_rejected = [&a](int status) { a.metrics.count_request("webhook", status, ""); };

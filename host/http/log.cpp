@@ -2,20 +2,9 @@
 
 #include <boost/json.hpp>
 
-#include <atomic>
-#include <chrono>
 #include <cstdio>
-#include <iostream>
-#include <mutex>
 
 namespace recoupd::http {
-
-namespace {
-
-std::mutex log_mutex;
-std::ostream* log_stream = &std::cout;
-
-} // namespace
 
 std::string to_json_line(const webhook_log_entry& e)
 {
@@ -39,32 +28,6 @@ std::string to_json_line(const webhook_log_entry& e)
     return line + latency;
 }
 
-void log_webhook(const webhook_log_entry& entry)
-{
-    const std::string line = to_json_line(entry) + "\n";
-    std::lock_guard lock(log_mutex);
-    if (!log_stream) return;
-    *log_stream << line << std::flush;
-}
-
-void set_log_stream(std::ostream* out)
-{
-    std::lock_guard lock(log_mutex);
-    log_stream = out;
-}
-
-std::string next_request_id()
-{
-    static const std::uint64_t seed = static_cast<std::uint64_t>(
-        std::chrono::system_clock::now().time_since_epoch().count()) * 0x9E3779B97F4A7C15ull;
-    static std::atomic<std::uint64_t> counter{0};
-    std::uint64_t x = seed + counter.fetch_add(1) * 0xBF58476D1CE4E5B9ull;
-    x ^= x >> 31;
-    x *= 0x94D049BB133111EBull;
-    x ^= x >> 29;
-    char buf[17];
-    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(x));
-    return buf;
-}
+void log_webhook(const webhook_log_entry& entry) { write_log_line(to_json_line(entry)); }
 
 } // namespace recoupd::http

@@ -1,6 +1,8 @@
-// recoupd: one structured JSON line per webhook. Only identifiers and outcomes go in: never a
-// secret, a signature header, a card token or the body.
+// recoupd: one structured JSON line per webhook, through the shared log (log.hpp). Only
+// identifiers and outcomes go in: never a secret, a signature header, a card token or the body.
 #pragma once
+
+#include "../log.hpp" // the shared log at the host root, not this file
 
 #include <cstdint>
 #include <optional>
@@ -27,11 +29,9 @@ struct webhook_log_entry {
 // The entry as one JSON object, without a newline.
 std::string to_json_line(const webhook_log_entry& entry);
 
-// Writes the line to `out` (stdout by default), whole lines only even with many threads.
+// Writes the line to the shared log stream (stdout by default).
 void log_webhook(const webhook_log_entry& entry);
-void set_log_stream(std::ostream* out); // nullptr: no logging (benchmarks)
-
-// A fresh request id: 16 hex characters, unique within the process and unlikely across runs.
-std::string next_request_id();
+using recoupd::next_request_id;
+using recoupd::set_log_stream;
 
 } // namespace recoupd::http

@@ -2,6 +2,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/io_context.hpp>
@@ -13,8 +14,12 @@
 
 #include <openssl/ssl.h>
 
+#include <algorithm>
 #include <exception>
+#include <future>
+#include <mutex>
 #include <stdexcept>
+#include <thread>
 
 namespace recoupd::outbound {
 
@@ -23,12 +28,25 @@ namespace beast = boost::beast;
 namespace bhttp = beast::http;
 using tcp = asio::ip::tcp;
 
-struct client::tls_context {
-    asio::ssl::context ctx{asio::ssl::context::tls_client};
-    tls_context()
+// The client's own I/O thread: every exchange runs there, so a caller waits on a future with a
+// deadline and is never stuck in getaddrinfo (which Asio runs on a thread it cannot interrupt).
+struct client::engine {
+    asio::io_context ioc;
+    asio::executor_work_guard<asio::io_context::executor_type> work{ioc.get_executor()};
+    asio::ssl::context tls{asio::ssl::context::tls_client};
+    std::thread thread;
+
+    engine()
     {
-        ctx.set_default_verify_paths();
-        ctx.set_verify_mode(asio::ssl::verify_peer);
+        tls.set_default_verify_paths();
+        tls.set_verify_mode(asio::ssl::verify_peer);
+        thread = std::thread([this] { ioc.run(); });
+    }
+    ~engine()
+    {
+        work.reset();
+        ioc.stop();
+        thread.join();
     }
 };
 
@@ -66,7 +84,7 @@ recoup::result<base_url> base_url::parse(std::string_view url)
     return out;
 }
 
-client::client(client_options options) : options_(options), tls_(std::make_unique<tls_context>()) {}
+client::client(client_options options) : options_(options), engine_(std::make_unique<engine>()) {}
 client::~client() = default;
 
 namespace {
@@ -102,52 +120,100 @@ recoup::http_response to_response(bhttp::response<bhttp::string_body>&& res)
     return out;
 }
 
-// Writes the request and reads the answer on a connected stream (the deadline is already set).
+using steady = std::chrono::steady_clock;
+
+// One exchange, shared by the caller and the coroutine: the caller may give up at the deadline
+// while the coroutine still waits for a resolver thread.
+struct call_state {
+    base_url url;
+    bhttp::request<bhttp::string_body> req;
+    bhttp::response<bhttp::string_body> res;
+    std::size_t limit = 0;
+    steady::time_point deadline;                  // the total one
+    steady::time_point connect_until;             // resolve + connect
+    std::chrono::milliseconds connect_limit{0};   // what connect_until stands for, for the message
+    std::chrono::milliseconds read_timeout{0};
+    std::chrono::milliseconds total_timeout{0};
+    std::promise<std::exception_ptr> done;
+
+    std::mutex mutex; // guards the stage: the caller reads it when it gives up
+    std::string stage;
+    steady::time_point stage_until;
+    std::chrono::milliseconds stage_limit{0};
+
+    // Enters a stage bounded by `until` (for `limit`) and by the total deadline; returns the sooner.
+    steady::time_point enter(std::string name, steady::time_point until, std::chrono::milliseconds limit)
+    {
+        std::lock_guard lock(mutex);
+        stage = std::move(name);
+        stage_until = std::min(until, deadline);
+        stage_limit = until < deadline ? limit : total_timeout;
+        return stage_until;
+    }
+    std::string timed_out()
+    {
+        std::lock_guard lock(mutex);
+        return stage + ": timed out after " + std::to_string(stage_limit.count()) + " ms";
+    }
+    std::string failed(const std::string& what)
+    {
+        std::lock_guard lock(mutex);
+        return stage + ": " + what;
+    }
+    steady::time_point until()
+    {
+        std::lock_guard lock(mutex);
+        return stage_until;
+    }
+};
+
+void throw_timeout() { throw boost::system::system_error(beast::error::timeout); }
+
+// Writes the request and reads the answer on a connected stream (its expiry is already set).
 template <class Stream>
-asio::awaitable<void> exchange(Stream& stream, bhttp::request<bhttp::string_body>& req,
-                               bhttp::response<bhttp::string_body>& res, std::size_t limit)
+asio::awaitable<void> exchange(Stream& stream, call_state& s)
 {
-    co_await bhttp::async_write(stream, req, asio::use_awaitable);
+    co_await bhttp::async_write(stream, s.req, asio::use_awaitable);
     beast::flat_buffer buffer;
     bhttp::response_parser<bhttp::string_body> parser;
-    parser.body_limit(limit);
+    parser.body_limit(s.limit);
     co_await bhttp::async_read(stream, buffer, parser, asio::use_awaitable);
-    res = parser.release();
+    s.res = parser.release();
 }
 
-// The whole call as one coroutine: Beast's timeouts apply to asynchronous operations only.
-asio::awaitable<void> call(const base_url& url, asio::ssl::context& tls, const client_options& options,
-                           const tcp::resolver::results_type& endpoints,
-                           bhttp::request<bhttp::string_body>& req,
-                           bhttp::response<bhttp::string_body>& res, std::string& stage)
+// The whole call as one coroutine; every operation is asynchronous and expires with its stage.
+asio::awaitable<void> call(std::shared_ptr<call_state> s, asio::ssl::context& tls)
 {
     auto executor = co_await asio::this_coro::executor;
-    if (!url.tls) {
+    const auto& host = s->url.host;
+    tcp::resolver resolver(executor);
+    s->enter("resolve " + host, s->connect_until, s->connect_limit);
+    const auto endpoints = co_await resolver.async_resolve(host, s->url.port, asio::use_awaitable);
+    if (steady::now() >= s->until()) throw_timeout(); // the caller may have given up already
+    auto exchange_until = [&] { return steady::now() + s->read_timeout; };
+    if (!s->url.tls) {
         beast::tcp_stream stream(executor);
-        stage = "connect to " + url.host;
-        stream.expires_after(options.connect_timeout);
+        stream.expires_at(s->enter("connect to " + host, s->connect_until, s->connect_limit));
         co_await stream.async_connect(endpoints, asio::use_awaitable);
-        stage = "exchange with " + url.host;
-        stream.expires_after(options.read_timeout);
-        co_await exchange(stream, req, res, options.response_limit);
+        stream.expires_at(s->enter("exchange with " + host, exchange_until(), s->read_timeout));
+        co_await exchange(stream, *s);
         beast::error_code ignored;
         stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
         co_return;
     }
     beast::ssl_stream<beast::tcp_stream> stream(executor, tls);
     // SNI, and the certificate must name the host.
-    if (!SSL_set_tlsext_host_name(stream.native_handle(), url.host.c_str()))
+    if (!SSL_set_tlsext_host_name(stream.native_handle(), host.c_str()))
         throw std::runtime_error("cannot set the TLS server name");
-    stream.set_verify_callback(asio::ssl::host_name_verification(url.host));
+    stream.set_verify_callback(asio::ssl::host_name_verification(host));
     auto& lowest = beast::get_lowest_layer(stream);
-    stage = "connect to " + url.host;
-    lowest.expires_after(options.connect_timeout);
+    lowest.expires_at(s->enter("connect to " + host, s->connect_until, s->connect_limit));
     co_await lowest.async_connect(endpoints, asio::use_awaitable);
-    stage = "TLS handshake with " + url.host;
-    lowest.expires_after(options.read_timeout);
+    const auto until = exchange_until();
+    lowest.expires_at(s->enter("TLS handshake with " + host, until, s->read_timeout));
     co_await stream.async_handshake(asio::ssl::stream_base::client, asio::use_awaitable);
-    stage = "exchange with " + url.host;
-    co_await exchange(stream, req, res, options.response_limit);
+    s->enter("exchange with " + host, until, s->read_timeout);
+    co_await exchange(stream, *s);
 }
 
 } // namespace
@@ -157,29 +223,35 @@ recoup::result<recoup::http_response> client::perform(std::string_view base,
 {
     auto url = base_url::parse(base);
     if (!url) return url.error();
-    asio::io_context ioc;
-    beast::error_code ec;
-    tcp::resolver resolver(ioc);
-    const auto endpoints = resolver.resolve(url->host, url->port, ec);
-    if (ec) return transport_failure(r, "cannot resolve " + url->host + ": " + ec.message());
-    auto req = make_request(*url, r);
-    bhttp::response<bhttp::string_body> res;
-    std::string stage = "resolve";
-    std::exception_ptr error;
-    asio::co_spawn(ioc, call(*url, tls_->ctx, options_, endpoints, req, res, stage),
-                   [&](std::exception_ptr e) { error = e; });
-    ioc.run();
-    if (error) {
+    auto s = std::make_shared<call_state>();
+    s->req = make_request(*url, r);
+    s->url = std::move(*url);
+    s->limit = options_.response_limit;
+    const auto now = steady::now();
+    s->deadline = now + options_.total_timeout;
+    s->connect_until = now + options_.connect_timeout;
+    s->connect_limit = options_.connect_timeout;
+    s->read_timeout = options_.read_timeout;
+    s->total_timeout = options_.total_timeout;
+    s->enter("resolve " + s->url.host, s->connect_until, s->connect_limit);
+    auto done = s->done.get_future();
+    asio::co_spawn(engine_->ioc, call(s, engine_->tls), [s](std::exception_ptr e) { s->done.set_value(e); });
+    // Past its stage's deadline the coroutine times out by itself; the grace only covers a resolver
+    // thread that does not come back.
+    constexpr auto grace = std::chrono::milliseconds(200);
+    while (done.wait_until(s->until() + grace) != std::future_status::ready)
+        if (steady::now() >= s->until() + grace) return transport_failure(r, s->timed_out());
+    if (const auto error = done.get()) {
         try {
             std::rethrow_exception(error);
         } catch (const boost::system::system_error& e) {
-            const bool timeout = e.code() == beast::error::timeout;
-            return transport_failure(r, stage + ": " + (timeout ? std::string("timed out") : e.code().message()));
+            if (e.code() == beast::error::timeout) return transport_failure(r, s->timed_out());
+            return transport_failure(r, s->failed(e.code().message()));
         } catch (const std::exception& e) {
-            return transport_failure(r, stage + ": " + e.what());
+            return transport_failure(r, s->failed(e.what()));
         }
     }
-    return to_response(std::move(res));
+    return to_response(std::move(s->res));
 }
 
 } // namespace recoupd::outbound

@@ -1,5 +1,6 @@
 #include "scheduler/scheduler.hpp"
 
+#include "log.hpp"
 #include "settings.hpp"
 
 #include <recoup/flow.hpp>
@@ -7,7 +8,6 @@
 #include <recoup/workflow.hpp>
 
 #include <algorithm>
-#include <iostream>
 #include <thread>
 #include <type_traits>
 #include <variant>
@@ -61,16 +61,29 @@ void finish_claimed(soci_store& store, const task_record& claimed, std::string_v
     in_transaction(store, [&](auto& tx) { recoup::finish_claimed(tx, claimed, business_status, now); });
 }
 
-void rearm_claimed(soci_store& store, const task_record& claimed, std::int64_t at, std::int64_t now)
-{
-    in_transaction(store, [&](auto& tx) { recoup::rearm_claimed(tx, claimed, at, now); });
-}
-
 std::string charge_label(const recoup::charge_result& c)
 {
     if (c.status == recoup::charge_status::failed)
         return c.decline == recoup::decline_kind::hard ? "hard_decline" : "soft_decline";
     return std::string(recoup::to_string(c.status));
+}
+
+// One JSON line per decision, in the webhook log's style; `task` may be empty (a failed drain).
+void log_decision(const task_record* task, std::string_view outcome, const scheduler::note& n)
+{
+    json::object o;
+    o["decision_id"] = next_request_id();
+    o["level"] = n.error ? "error" : "info";
+    o["task_id"] = task ? json::value(task->id) : json::value(nullptr);
+    o["task"] = task ? json::value(task->name) : json::value(nullptr);
+    o["payment_id"] = task ? json::value(task->payment_id) : json::value(nullptr);
+    o["retry_count"] = task ? json::value(task->retry_count) : json::value(nullptr);
+    o["outcome"] = outcome;
+    o["business_status"] = n.business_status ? json::value(*n.business_status) : json::value(nullptr);
+    o["status"] = n.status ? json::value(*n.status) : json::value(nullptr);
+    if (n.fault) o["fault"] = *n.fault;
+    if (n.detail) o["detail"] = *n.detail;
+    log_json(o);
 }
 
 } // namespace
@@ -99,26 +112,55 @@ std::vector<task_record> scheduler::claim(std::int64_t now)
 
 std::size_t scheduler::run_once(std::int64_t now)
 {
-    const auto tasks = claim(now);
-    for (const auto& t : tasks) run_task(t, now);
-    return tasks.size();
+    return run_batch([now] { return now; });
 }
 
 std::size_t scheduler::drain(std::int64_t now)
 {
+    return drain([now] { return now; });
+}
+
+std::size_t scheduler::drain(const clock_fn& clock)
+{
     std::size_t total = 0;
-    while (const auto n = run_once(now)) total += n;
+    while (const auto n = run_batch(clock)) total += n;
     return total;
 }
 
-void scheduler::loop(const std::function<std::int64_t()>& clock, const std::atomic<bool>& stop,
-                     std::chrono::milliseconds interval)
+std::size_t scheduler::run_batch(const clock_fn& clock)
+{
+    const auto claimed_at = clock();
+    auto tasks = claim(claimed_at);
+    for (auto& t : tasks) {
+        const auto now = clock();
+        // A lease taken for the whole batch may have run out while the earlier tasks ran.
+        if (now != claimed_at && !renew_claim(t, now)) continue;
+        run_task(t, now);
+    }
+    return tasks.size();
+}
+
+bool scheduler::renew_claim(task_record& task, std::int64_t now)
+{
+    const auto until = now + options_.lease_seconds;
+    const bool ours = in_transaction(store_, [&](auto& tx) { return recoup::renew_claimed(tx, task, until, now); });
+    if (!ours) {
+        if (metrics_) metrics_->count_task(task.name, std::string(recoup::to_string(recoup::task_result::claim_lost)));
+        log_decision(&task, recoup::to_string(recoup::task_result::claim_lost), note{});
+        return false;
+    }
+    task.schedule_time = until;
+    task.updated_at = now;
+    return true;
+}
+
+void scheduler::loop(const clock_fn& clock, const std::atomic<bool>& stop, std::chrono::milliseconds interval)
 {
     while (!stop.load()) {
         try {
-            drain(clock());
+            drain(clock);
         } catch (const std::exception& e) {
-            std::cerr << "recoupd: scheduler: " << e.what() << std::endl;
+            log_decision(nullptr, "error", note{std::nullopt, std::nullopt, std::nullopt, e.what(), true});
         }
         for (auto waited = std::chrono::milliseconds(0); waited < interval && !stop.load();
              waited += std::chrono::milliseconds(50))
@@ -129,17 +171,23 @@ void scheduler::loop(const std::function<std::int64_t()>& clock, const std::atom
 void scheduler::run_task(const task_record& task, std::int64_t now)
 {
     auto outcome = recoup::task_result::unknown_task;
+    note n;
     try {
-        if (task.name == recoup::execute_workflow_task) outcome = run_execute(task, now);
-        else if (task.name == recoup::psync_workflow_task) outcome = run_psync(task, now);
-        else if (task.name == recoup::record_back_workflow_task) outcome = run_record_back(task, now);
-        else finish_claimed(store_, task, recoup::business_status::unknown_task, now);
+        if (task.name == recoup::execute_workflow_task) outcome = run_execute(task, now, n);
+        else if (task.name == recoup::psync_workflow_task) outcome = run_psync(task, now, n);
+        else if (task.name == recoup::record_back_workflow_task) outcome = run_record_back(task, now, n);
+        else {
+            finish_claimed(store_, task, recoup::business_status::unknown_task, now);
+            n.business_status = std::string(recoup::business_status::unknown_task);
+        }
     } catch (const std::exception& e) {
         // Storage errors included: left claimed, the task is due again when the lease expires.
-        std::cerr << "recoupd: scheduler: task " << task.id << ": " << e.what() << std::endl;
         outcome = recoup::task_result::error;
+        n.detail = e.what();
+        n.error = true;
     }
     if (metrics_) metrics_->count_task(task.name, std::string(recoup::to_string(outcome)));
+    log_decision(&task, recoup::to_string(outcome), n);
 }
 
 namespace {
@@ -205,30 +253,61 @@ std::variant<resolved, std::string> resolve(soci_store& store, const recoupd::pl
     return r;
 }
 
+// A processor step's outcome: a charge result, or why there is none.
+struct step_answer {
+    std::optional<recoup::charge_result> charge;
+    std::optional<int> status; // the processor's HTTP status, when it answered
+    std::string detail;
+};
+
 // Performs a processor step: its immediate result, or the request against the MCA's base URL.
-// nullopt: no usable answer (transport failure, or an answer the plugin could not read).
 template <class Parse>
-std::optional<recoup::charge_result> perform_step(const outbound::client& client, const resolved& r,
-                                                  const recoup::charge_step& step, Parse&& parse)
+step_answer perform_step(const outbound::client& client, const resolved& r, const recoup::charge_step& step,
+                         Parse&& parse)
 {
-    if (step.result) return step.result;
-    if (!step.request || !r.payment.base_url || r.payment.base_url->empty()) return std::nullopt;
+    if (step.result) return {step.result, std::nullopt, {}};
+    if (!step.request || !r.payment.base_url || r.payment.base_url->empty())
+        return {std::nullopt, std::nullopt, "the processor MCA has no base_url"};
     auto response = client.perform(*r.payment.base_url, *step.request);
-    if (!response) return std::nullopt;
+    if (!response) return {std::nullopt, std::nullopt, response.error().what()};
     auto parsed = parse(*response);
-    if (!parsed) return std::nullopt;
-    return std::move(*parsed);
+    if (!parsed) return {std::nullopt, response->status, parsed.error().what()};
+    return {std::move(*parsed), response->status, {}};
 }
 
 } // namespace
 
-recoup::task_result scheduler::run_execute(const task_record& task, std::int64_t now)
+recoup::task_result scheduler::after_fault(const task_record& task, const std::string& processor,
+                                           recoup::http_fault fault, std::int64_t now, note& n)
+{
+    n.fault = std::string(recoup::to_string(fault));
+    const auto d = recoup::decide_after_fault(recoup::processor_faults(task), fault, options_.processor_fault_tries, now);
+    const auto out = in_transaction(store_, [&](auto& tx) { return recoup::apply_fault(tx, task, d, now); });
+    if (metrics_) {
+        metrics_->count_charge(processor, "transport_error");
+        metrics_->count_fault(processor, *n.fault);
+    }
+    if (d.finish && out != recoup::task_result::claim_lost) {
+        n.business_status = std::string(d.business_status);
+        n.error = true; // given up: the charge's outcome needs a person
+        if (metrics_) metrics_->count_abandoned(task.name, *n.business_status);
+    }
+    return out;
+}
+
+// Whatever ends the run before a charge: the task finishes with that business status.
+static recoup::task_result finish_unresolved(soci_store& store, const task_record& task, const std::string& why,
+                                      std::int64_t now, scheduler::note& n)
+{
+    finish_claimed(store, task, why, now);
+    n.business_status = why;
+    return recoup::task_result::finished;
+}
+
+recoup::task_result scheduler::run_execute(const task_record& task, std::int64_t now, note& n)
 {
     auto found = resolve(store_, plugins_, task.payment_id);
-    if (auto* why = std::get_if<std::string>(&found)) {
-        finish_claimed(store_, task, *why, now);
-        return recoup::task_result::finished;
-    }
+    if (auto* why = std::get_if<std::string>(&found)) return finish_unresolved(store_, task, *why, now, n);
     auto& r = std::get<resolved>(found);
     const auto attempt_id = recoup::internal_attempt_id(r.intent.id, task.retry_count);
     r.charge.attempt_id = attempt_id;
@@ -251,14 +330,15 @@ recoup::task_result scheduler::run_execute(const task_record& task, std::int64_t
                                        std::nullopt};
         business_override = std::string(recoup::business_status::charge_rejected);
     } else {
-        charge = perform_step(client_, r, *step, [&](const recoup::http_response& res) {
+        auto answer = perform_step(client_, r, *step, [&](const recoup::http_response& res) {
             return r.processor->parse_charge(r.charge, res);
         });
-    }
-    if (!charge) {
-        if (metrics_) metrics_->count_charge(r.payment.connector, "transport_error");
-        rearm_claimed(store_, task, now + options_.transport_retry_seconds, now);
-        return recoup::task_result::transport_error;
+        n.status = answer.status;
+        if (!answer.charge) {
+            n.detail = answer.detail;
+            return after_fault(task, r.payment.connector, recoup::classify_http_fault(answer.status), now, n);
+        }
+        charge = std::move(answer.charge);
     }
     if (metrics_) metrics_->count_charge(r.payment.connector, charge_label(*charge));
 
@@ -267,17 +347,23 @@ recoup::task_result scheduler::run_execute(const task_record& task, std::int64_t
         task, attempt_id, *charge,
         recoup::decide_after_charge(task.retry_count, *charge, r.schedule, r.max_retry_count, now), 0,
         business_override};
-    return in_transaction(store_, [&](auto& tx) { return recoup::apply_decision(tx, report, now); });
+    n.business_status = report.business_status.value_or(report.decision.business_status);
+    const auto out = in_transaction(store_, [&](auto& tx) { return recoup::apply_decision(tx, report, now); });
+    if (out == recoup::task_result::claim_lost && charge->status == recoup::charge_status::succeeded) {
+        // Someone else (a webhook, another worker after our lease) moved the task on: maybe charged twice.
+        n.error = true;
+        n.detail = "the charge " + charge->processor_transaction_id.value_or(attempt_id) +
+                   " succeeded after the claim was lost: possible double charge";
+        if (metrics_) metrics_->count_possible_double_charge(r.payment.connector);
+    }
+    return out;
 }
 
-recoup::task_result scheduler::run_psync(const task_record& task, std::int64_t now)
+recoup::task_result scheduler::run_psync(const task_record& task, std::int64_t now, note& n)
 {
     const auto data = recoup::tracking_of<recoup::psync_tracking>(task.tracking_data);
     auto found = resolve(store_, plugins_, task.payment_id);
-    if (auto* why = std::get_if<std::string>(&found)) {
-        finish_claimed(store_, task, *why, now);
-        return recoup::task_result::finished;
-    }
+    if (auto* why = std::get_if<std::string>(&found)) return finish_unresolved(store_, task, *why, now, n);
     auto& r = std::get<resolved>(found);
     const auto retry_count = in_transaction(store_, [&](auto& tx) { return recoup::start_poll(tx, task, now); });
     if (!retry_count) return recoup::task_result::finished;
@@ -286,32 +372,37 @@ recoup::task_result scheduler::run_psync(const task_record& task, std::int64_t n
     recoup::status_request s{data.processor_transaction_id, r.charge};
 
     const auto config = r.payment_config();
-    std::optional<recoup::charge_result> charge;
+    step_answer answer;
     if (auto step = r.processor->build_status(s, config))
-        charge = perform_step(client_, r, *step, [&](const recoup::http_response& res) {
+        answer = perform_step(client_, r, *step, [&](const recoup::http_response& res) {
             return r.processor->parse_status(s, res);
         });
-    if (!charge) {
-        if (metrics_) metrics_->count_charge(r.payment.connector, "transport_error");
-        rearm_claimed(store_, task, now + options_.transport_retry_seconds, now);
-        return recoup::task_result::transport_error;
+    else answer.detail = step.error().what();
+    n.status = answer.status;
+    if (!answer.charge) {
+        // A poll's unusable answer says nothing about the charge: only retrying can tell.
+        n.detail = answer.detail;
+        return after_fault(task, r.payment.connector, recoup::http_fault::transient, now, n);
     }
+    auto& charge = answer.charge;
     if (!charge->processor_transaction_id) charge->processor_transaction_id = s.processor_transaction_id;
     if (metrics_) metrics_->count_charge(r.payment.connector, charge_label(*charge));
     const recoup::charge_report report{
         task, data.attempt_id, *charge,
         recoup::decide_after_poll(*retry_count, data.poll_count, *charge, r.schedule, r.max_retry_count, now),
         data.poll_count + 1, std::nullopt};
+    n.business_status = report.decision.business_status;
     return in_transaction(store_, [&](auto& tx) { return recoup::apply_decision(tx, report, now); });
 }
 
-recoup::task_result scheduler::run_record_back(const task_record& task, std::int64_t now)
+recoup::task_result scheduler::run_record_back(const task_record& task, std::int64_t now, note& n)
 {
     const auto data = recoup::tracking_of<recoup::record_back_tracking>(task.tracking_data);
     auto billing = store_.find_mca(data.profile_id, data.billing_mca_id);
     const auto* connector = billing ? plugins_.connector(billing->connector) : nullptr;
     if (!connector || !connector->info().can_record_back()) {
         finish_claimed(store_, task, recoup::business_status::record_back_not_supported, now);
+        n.business_status = std::string(recoup::business_status::record_back_not_supported);
         return recoup::task_result::not_supported;
     }
     recoup::record_back_request req;
@@ -326,19 +417,37 @@ recoup::task_result scheduler::run_record_back(const task_record& task, std::int
     auto out = connector->record_back(req, plugin_config(*billing, settings));
     if (!out) {
         const bool unsupported = out.error().code == recoup::error::not_supported;
-        finish_claimed(store_, task,
-                       unsupported ? recoup::business_status::record_back_not_supported
-                                   : recoup::business_status::record_back_failed,
-                       now);
-        if (!unsupported) std::cerr << "recoupd: record-back " << task.payment_id << ": " << out.error().what() << std::endl;
+        const auto why = unsupported ? recoup::business_status::record_back_not_supported
+                                     : recoup::business_status::record_back_failed;
+        finish_claimed(store_, task, why, now);
+        n.business_status = std::string(why);
+        if (!unsupported) {
+            n.detail = out.error().what();
+            n.error = true;
+        }
         return unsupported ? recoup::task_result::not_supported : recoup::task_result::failed;
     }
     std::optional<int> status;
-    if (billing->base_url && !billing->base_url->empty())
-        if (auto res = client_.perform(*billing->base_url, *out)) status = res->status;
+    if (!billing->base_url || billing->base_url->empty()) n.detail = "the billing MCA has no base_url";
+    else if (auto res = client_.perform(*billing->base_url, *out)) status = res->status;
+    else n.detail = res.error().what();
+    n.status = status;
     if (status && *status >= 200 && *status < 300) {
         finish_claimed(store_, task, recoup::business_status::record_back_complete, now);
+        n.business_status = std::string(recoup::business_status::record_back_complete);
         return recoup::task_result::succeeded;
+    }
+    const auto fault = recoup::classify_http_fault(status);
+    n.fault = std::string(recoup::to_string(fault));
+    if (metrics_) metrics_->count_fault(billing->connector, *n.fault);
+    if (fault != recoup::http_fault::transient) {
+        // The platform refuses this request itself (a 4xx but 408 and 429): sending it again cannot help.
+        n.error = true;
+        n.business_status = std::string(recoup::business_status::record_back_rejected);
+        if (!in_transaction(store_, [&](auto& tx) { return recoup::finish_claimed(tx, task, *n.business_status, now); }))
+            return recoup::task_result::claim_lost;
+        if (metrics_) metrics_->count_abandoned(task.name, *n.business_status);
+        return recoup::task_result::failed;
     }
     return in_transaction(store_, [&](auto& tx) {
         return recoup::retry_record_back(tx, task, options_.record_back_attempts, now);

@@ -1,5 +1,9 @@
 #include "store/database_url.hpp"
 
+#include <algorithm>
+#include <utility>
+#include <vector>
+
 #include <cstdlib>
 #include <stdexcept>
 
@@ -91,7 +95,7 @@ void keyword(std::string& out, std::string_view key, const std::string& value)
 
 } // namespace
 
-std::string libpq_connect_string(const database_url& url)
+std::string libpq_connect_string(const database_url& url, const store_options& options)
 {
     if (url.backend != backend::postgresql) throw std::invalid_argument("not a PostgreSQL URL");
     std::string_view rest(url.text);
@@ -122,7 +126,7 @@ std::string libpq_connect_string(const database_url& url)
     if (!host.empty()) keyword(out, "host", percent_decode(host, url.text));
     if (!port.empty()) keyword(out, "port", percent_decode(port, url.text));
     if (!dbname.empty()) keyword(out, "dbname", percent_decode(dbname, url.text));
-    bool timeout = false;
+    std::vector<std::string> given;
     while (!query.empty()) {
         const auto amp = query.find('&');
         const auto pair = query.substr(0, amp);
@@ -131,10 +135,19 @@ std::string libpq_connect_string(const database_url& url)
         const auto eq = pair.find('=');
         if (eq == std::string_view::npos || eq == 0) bad(url.text, "query parameters must be key=value");
         const auto key = percent_decode(pair.substr(0, eq), url.text);
-        timeout = timeout || key == "connect_timeout";
+        given.push_back(key);
         keyword(out, key, percent_decode(pair.substr(eq + 1), url.text));
     }
-    if (!timeout) keyword(out, "connect_timeout", "10");
+    // A dead server or a silent network drop is noticed within these, not after the kernel's hours.
+    const std::pair<std::string_view, long long> defaults[] = {
+        {"connect_timeout", options.connect_timeout.count()},
+        {"keepalives", 1},
+        {"keepalives_idle", options.keepalive_idle.count()},
+        {"keepalives_interval", options.keepalive_interval.count()},
+        {"keepalives_count", options.keepalive_count},
+    };
+    for (const auto& [key, value] : defaults)
+        if (std::find(given.begin(), given.end(), key) == given.end()) keyword(out, key, std::to_string(value));
     return out;
 }
 

@@ -2,6 +2,8 @@
 // `postgresql://user@host:port/db[?param=value...]` (libpq style, handed to libpq as is).
 #pragma once
 
+#include "store/store_options.hpp"
+
 #include <string>
 #include <string_view>
 
@@ -20,9 +22,10 @@ struct database_url {
 inline constexpr std::string_view default_database_url = "sqlite:var/recoup.db";
 
 // The libpq keyword/value form of a postgresql:// URL (user, password, host, port, dbname and
-// every ?key=value parameter, percent-decoded), plus connect_timeout=10 unless given. SOCI's
-// PostgreSQL backend takes this form reliably. Throws std::invalid_argument.
-std::string libpq_connect_string(const database_url& url);
+// every ?key=value parameter, percent-decoded), plus connect_timeout and the TCP keepalive keywords
+// from `options` unless the URL gives them. SOCI's PostgreSQL backend takes this form reliably.
+// Throws std::invalid_argument.
+std::string libpq_connect_string(const database_url& url, const store_options& options = {});
 
 // SOCI's SQLite connect string for the database file (quoted: paths may hold spaces).
 std::string sqlite_connect_string(const database_url& url);

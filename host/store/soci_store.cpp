@@ -9,14 +9,8 @@
 
 namespace recoupd {
 
-namespace {
-
-constexpr int lease_timeout_ms = 30'000;
-
-} // namespace
-
-soci_store::impl::impl(const database_url& u, std::size_t n)
-    : url(u), size(n == 0 ? 1 : n), pool(size), suspect(size, 0)
+soci_store::impl::impl(const database_url& u, std::size_t n, const store_options& o)
+    : url(u), options(o), size(n == 0 ? 1 : n), pool(size), suspect(size, 0)
 {
     if (url.backend == backend::sqlite) {
         if (const auto parent = std::filesystem::path(url.path).parent_path(); !parent.empty())
@@ -37,7 +31,7 @@ void soci_store::impl::open(soci::session& sql)
     if (url.backend == backend::sqlite)
         sql.open(soci::sqlite3, sqlite_connect_string(url));
     else
-        sql.open(soci::postgresql, libpq_connect_string(url));
+        sql.open(soci::postgresql, libpq_connect_string(url, options));
     configure(sql);
 }
 
@@ -46,10 +40,12 @@ void soci_store::impl::configure(soci::session& sql)
 {
     if (url.backend != backend::sqlite) {
         sql << "SET client_min_messages TO WARNING"; // no NOTICE lines on stderr
+        sql << "SET statement_timeout = " + std::to_string(options.statement_timeout.count());
+        sql << "SET lock_timeout = " + std::to_string(options.lock_timeout.count());
         return;
     }
     std::string mode;
-    sql << "PRAGMA busy_timeout = 30000";
+    sql << "PRAGMA busy_timeout = " + std::to_string(options.sqlite_busy_timeout.count());
     sql << "PRAGMA foreign_keys = ON";
     sql << "PRAGMA journal_mode = WAL", soci::into(mode);
     sql << "PRAGMA synchronous = FULL"; // a 2xx only after the outcome is durable
@@ -64,8 +60,9 @@ void soci_store::impl::reconnect(soci::session& sql)
 std::size_t soci_store::impl::lease()
 {
     std::size_t slot = 0;
-    if (!pool.try_lease(slot, lease_timeout_ms))
-        throw recoup::storage_error("database busy: no free connection after 30 s");
+    if (!pool.try_lease(slot, static_cast<int>(options.pool_wait.count())))
+        throw recoup::storage_error("database busy: no free connection after " +
+                                    std::to_string(options.pool_wait.count()) + " ms");
     if (suspect[slot]) {
         auto& sql = pool.at(slot);
         try {
@@ -148,7 +145,8 @@ const secret_box& soci_store::impl::secrets()
 
 // ---- the store's lifetime and the sessions it hands out -----------------------------------------
 
-soci_store::soci_store(const database_url& url, std::size_t pool_size) : impl_(std::make_unique<impl>(url, pool_size))
+soci_store::soci_store(const database_url& url, std::size_t pool_size, store_options options)
+    : impl_(std::make_unique<impl>(url, pool_size, options))
 {
 }
 

@@ -60,8 +60,9 @@ class soci_store {
 
 public:
     // Opens `pool_size` sessions (at least 1). Throws recoup::storage_error with one line naming
-    // the database when it cannot connect.
-    soci_store(const database_url& url, std::size_t pool_size);
+    // the database when it cannot connect. A statement or lock timeout, or no free session within
+    // options.pool_wait, is a recoup::storage_error too.
+    soci_store(const database_url& url, std::size_t pool_size, store_options options = {});
     ~soci_store();
     soci_store(const soci_store&) = delete;
     soci_store& operator=(const soci_store&) = delete;

@@ -37,12 +37,16 @@ std::vector<migration_state> soci_store::migration_status()
 
 std::vector<migration_state> soci_store::migrate_up()
 {
-    return impl_->with_session([&](soci::session& sql) { return recoupd::migrate_up(sql, backend()); });
+    return impl_->with_session([&](soci::session& sql) {
+        return impl_->untimed(sql, [&] { return recoupd::migrate_up(sql, backend()); });
+    });
 }
 
 std::vector<migration_state> soci_store::migrate_down(int count)
 {
-    return impl_->with_session([&](soci::session& sql) { return recoupd::migrate_down(sql, backend(), count); });
+    return impl_->with_session([&](soci::session& sql) {
+        return impl_->untimed(sql, [&] { return recoupd::migrate_down(sql, backend(), count); });
+    });
 }
 
 // ---- profiles -----------------------------------------------------------------------------------

@@ -70,11 +70,49 @@ std::optional<retry_schedule> parse_retry_schedule(std::string_view text);
 // Reporting an outcome to the billing platform: tries before the task finishes as failed.
 inline constexpr std::int32_t record_back_attempts = 8;
 
+// 60 s after try number `tries` (1-based), doubling with each try up to `max_doublings` times.
+constexpr std::chrono::seconds doubling_delay(std::int32_t tries, std::int32_t max_doublings) noexcept
+{
+    return std::chrono::seconds(std::int64_t{60} << std::clamp(tries - 1, 0, max_doublings));
+}
+
 // The wait after failed record-back try number `tries` (1-based): 60 s, 120 s, 240 s, ...,
 // doubling up to 60 s << 10 (about 17 hours) and no further.
-constexpr std::chrono::seconds record_back_delay(std::int32_t tries) noexcept
+constexpr std::chrono::seconds record_back_delay(std::int32_t tries) noexcept { return doubling_delay(tries, 10); }
+
+// A processor call that got no usable answer (no answer, 408, 429, 5xx, an unreadable one) is
+// tried this many times in all for one retry of the schedule, then given up.
+inline constexpr std::int32_t processor_fault_tries = 6;
+
+// The wait after processor fault number `faults` (1-based): 60 s, 120 s, ... 960 s, capped at 1920 s.
+constexpr std::chrono::seconds processor_fault_delay(std::int32_t faults) noexcept { return doubling_delay(faults, 5); }
+
+// What an HTTP answer that could not be used says about sending the same request again.
+enum class http_fault {
+    transient, // no answer, 408, 429, 5xx, or an answer unreadable now: later may differ
+    auth,      // 401, 403: our credentials; the same request fails until an operator acts
+    conflict,  // 409: the idempotency key is in use by another request; resending cannot help
+    rejected,  // any other 4xx: the request itself is refused
+};
+
+template <>
+struct enum_names<http_fault> {
+    static constexpr std::array<std::pair<http_fault, std::string_view>, 4> values{{
+        {http_fault::transient, "transient"},
+        {http_fault::auth, "auth"},
+        {http_fault::conflict, "conflict"},
+        {http_fault::rejected, "rejected"},
+    }};
+};
+
+// nullopt: the call got no HTTP answer at all (DNS, connect, TLS, timeout).
+constexpr http_fault classify_http_fault(std::optional<int> status) noexcept
 {
-    return std::chrono::seconds(std::int64_t{60} << std::clamp(tries - 1, 0, 10));
+    if (!status) return http_fault::transient;
+    if (*status == 401 || *status == 403) return http_fault::auth;
+    if (*status == 409) return http_fault::conflict;
+    if (*status == 408 || *status == 429 || *status >= 500 || *status < 400) return http_fault::transient;
+    return http_fault::rejected;
 }
 
 inline std::optional<retry_schedule> parse_retry_schedule(std::string_view text)

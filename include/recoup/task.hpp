@@ -63,9 +63,14 @@ inline constexpr std::string_view no_payment_method = "NO_PAYMENT_METHOD_TOKEN";
 inline constexpr std::string_view no_processor_mapping = "NO_PROCESSOR_MAPPING";
 inline constexpr std::string_view processor_unavailable = "PROCESSOR_NOT_AVAILABLE";
 inline constexpr std::string_view charge_rejected = "CHARGE_REQUEST_REJECTED";
+// The processor gave no usable answer processor_fault_tries times (the charge's outcome is unknown).
+inline constexpr std::string_view processor_retries_exhausted = "PROCESSOR_RETRIES_EXHAUSTED";
+inline constexpr std::string_view processor_auth_failed = "PROCESSOR_AUTH_FAILED"; // 401, 403
+inline constexpr std::string_view processor_conflict = "PROCESSOR_CONFLICT";       // 409: the key is in use
 inline constexpr std::string_view record_back_complete = "RECORD_BACK_COMPLETE";
 inline constexpr std::string_view record_back_failed = "RECORD_BACK_FAILED";
 inline constexpr std::string_view record_back_not_supported = "RECORD_BACK_NOT_SUPPORTED";
+inline constexpr std::string_view record_back_rejected = "RECORD_BACK_REJECTED"; // a 4xx but 408 and 429
 inline constexpr std::string_view unknown_task = "UNKNOWN_TASK";
 } // namespace business_status
 
@@ -97,6 +102,7 @@ struct execute_tracking {
     std::string payment_id;
     std::string profile_id;
     std::string billing_mca_id;
+    std::int32_t processor_faults = 0; // of the current retry; the key is absent when 0
 };
 
 // tracking_data of PSYNC_WORKFLOW: the pending charge being polled.
@@ -105,6 +111,7 @@ struct psync_tracking {
     std::string attempt_id;
     std::string processor_transaction_id;
     std::int32_t poll_count = 0;
+    std::int32_t processor_faults = 0; // of the current poll; the key is absent when 0
 };
 
 // tracking_data of RECORD_BACK_WORKFLOW: what to report to the billing platform.

@@ -59,6 +59,9 @@ template <recovery_transaction Tx>
 bool finish_claimed(Tx& tx, const task_record& claimed, std::string_view business_status, std::int64_t now);
 template <recovery_transaction Tx>
 bool rearm_claimed(Tx& tx, const task_record& claimed, std::int64_t at, std::int64_t now);
+// The claimed task's lease extended to `until` (it stays claimed); false when no longer ours.
+template <recovery_transaction Tx>
+bool renew_claimed(Tx& tx, const task_record& claimed, std::int64_t until, std::int64_t now);
 
 // What the scheduler charges with, kept on the internal attempt.
 struct internal_charge {
@@ -95,6 +98,31 @@ struct charge_report {
 // succeeded, rearmed, failed or awaiting_psync.
 template <workflow_transaction Tx>
 task_result apply_decision(Tx& tx, const charge_report& report, std::int64_t now);
+
+// ---- processor faults: answers the plugin could not use, or none at all ----
+
+// What to do with the claimed EXECUTE or PSYNC task after such a fault.
+struct fault_decision {
+    bool finish = false;
+    std::int32_t faults = 0;          // of this retry (or poll) so far, kept on the re-armed task
+    std::int64_t schedule_time = 0;   // when re-armed
+    std::string_view business_status; // when finished
+};
+
+// Transient faults re-arm after processor_fault_delay() until `max_tries` were made, then finish
+// PROCESSOR_RETRIES_EXHAUSTED; 401/403 finish PROCESSOR_AUTH_FAILED, 409 PROCESSOR_CONFLICT and
+// another 4xx CHARGE_REQUEST_REJECTED at once. `faults_before`: processor_faults(claimed).
+fault_decision decide_after_fault(std::int32_t faults_before, http_fault fault, std::int32_t max_tries,
+                                  std::int64_t now) noexcept;
+
+// The processor_faults count in the task's tracking_data (EXECUTE or PSYNC), 0 for other tasks.
+std::int32_t processor_faults(const task_record& task);
+
+// Applies it: the claimed task re-armed with its fault count, or finished without touching the
+// attempt or the intent (whether the charge went through is unknown); a finished PSYNC task
+// finishes the EXECUTE task waiting on it too. transport_error (re-armed), failed, or claim_lost.
+template <recovery_transaction Tx>
+task_result apply_fault(Tx& tx, const task_record& claimed, const fault_decision& decision, std::int64_t now);
 
 // After a failed record-back try: due again after record_back_delay(), or finished
 // RECORD_BACK_FAILED once `max_tries` were made. retry, or claim_lost.

@@ -8,12 +8,43 @@
 #include <atomic>
 #include <chrono>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 namespace http_test {
+
+// recoupd's HTTP server on a free port of 127.0.0.1, run on a thread of its own until destroyed.
+class loopback_server {
+public:
+    loopback_server(int threads, recoupd::http::handler_fn handler)
+    {
+        recoupd::http::server_options options;
+        options.host = "127.0.0.1";
+        options.port = 0;
+        options.threads = threads;
+        options.drain_timeout = std::chrono::milliseconds(100);
+        server_ = std::make_unique<recoupd::http::server>(options, std::move(handler));
+        port_ = server_->listen().port();
+        thread_ = std::thread([this] { server_->run(false); });
+    }
+    ~loopback_server()
+    {
+        server_->stop();
+        thread_.join();
+    }
+    loopback_server(const loopback_server&) = delete;
+    loopback_server& operator=(const loopback_server&) = delete;
+
+    std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+private:
+    std::unique_ptr<recoupd::http::server> server_;
+    std::thread thread_;
+    unsigned short port_ = 0;
+};
 
 class fake_api {
 public:
@@ -23,28 +54,11 @@ public:
         std::string method, target, accept, authorization;
     };
 
-    fake_api()
-    {
-        recoupd::http::server_options options;
-        options.host = "127.0.0.1";
-        options.port = 0;
-        options.threads = 4;
-        options.drain_timeout = std::chrono::milliseconds(100);
-        server_ = std::make_unique<recoupd::http::server>(options, [this](recoupd::http::request&& req) {
-            return handle(std::move(req));
-        });
-        port_ = server_->listen().port();
-        thread_ = std::thread([this] { server_->run(false); });
-    }
-    ~fake_api()
-    {
-        server_->stop();
-        thread_.join();
-    }
+    fake_api() : server_(4, [this](recoupd::http::request&& req) { return handle(std::move(req)); }) {}
     fake_api(const fake_api&) = delete;
     fake_api& operator=(const fake_api&) = delete;
 
-    std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+    std::string base_url() const { return server_.base_url(); }
 
     void set(const std::string& path, std::string body)
     {
@@ -90,14 +104,12 @@ private:
         return res;
     }
 
-    std::unique_ptr<recoupd::http::server> server_;
-    std::thread thread_;
-    unsigned short port_ = 0;
     mutable std::mutex mutex_;
     std::map<std::string, std::string> bodies_;
     std::vector<seen_request> seen_;
     std::atomic<mode> mode_{mode::answer};
     std::atomic<std::chrono::milliseconds> hang_{std::chrono::milliseconds(2500)};
+    loopback_server server_; // last: stopped before the state its handler uses goes
 };
 
 } // namespace http_test

@@ -160,6 +160,37 @@ BOOST_AUTO_TEST_CASE(unreachable_sync_target_is_a_sync_failure)
     BOOST_TEST(r.error().field == "GET /x");
 }
 
+// A peer that accepts and never answers costs one total deadline, not a hung worker.
+BOOST_AUTO_TEST_CASE(silent_sync_target_times_out_within_the_total_deadline)
+{
+    namespace asio = boost::asio;
+    asio::io_context ioc;
+    asio::ip::tcp::acceptor acceptor(ioc, {asio::ip::make_address("127.0.0.1"), 0});
+    const auto port = acceptor.local_endpoint().port(); // the kernel completes the handshake; nobody reads
+    recoupd::outbound::client c({std::chrono::milliseconds(2000), std::chrono::milliseconds(5000), 1024 * 1024,
+                                 std::chrono::milliseconds(800)});
+    const auto started = std::chrono::steady_clock::now();
+    const auto r = c.perform("http://127.0.0.1:" + std::to_string(port), {"POST", "/v1/charges", {}, "x"});
+    const auto took = std::chrono::steady_clock::now() - started;
+    BOOST_REQUIRE(!r);
+    BOOST_TEST(r.error().code == recoup::error::sync_response_failed);
+    BOOST_TEST(r.error().field == "POST /v1/charges");
+    BOOST_TEST(r.error().detail.find("timed out after 800 ms") != std::string::npos, r.error().detail);
+    BOOST_TEST((took < std::chrono::seconds(10))); // generous: the point is that it ends
+}
+
+BOOST_AUTO_TEST_CASE(unresolvable_sync_target_is_a_sync_failure)
+{
+    recoupd::outbound::client c({std::chrono::milliseconds(2000), std::chrono::milliseconds(2000), 1024 * 1024,
+                                 std::chrono::milliseconds(3000)});
+    const auto started = std::chrono::steady_clock::now();
+    const auto r = c.perform("http://nonexistent.invalid", {"GET", "/x", {}, ""});
+    BOOST_REQUIRE(!r);
+    BOOST_TEST(r.error().code == recoup::error::sync_response_failed);
+    BOOST_TEST(r.error().detail.find("resolve nonexistent.invalid") != std::string::npos, r.error().detail);
+    BOOST_TEST((std::chrono::steady_clock::now() - started < std::chrono::seconds(15)));
+}
+
 namespace {
 
 // A self-signed certificate for 127.0.0.1, as PEM (certificate, key), made with OpenSSL's API.

@@ -5,6 +5,7 @@
 // "postgresql" after "--".
 #define BOOST_TEST_MODULE scheduler_flow
 #define BOOST_TEST_NO_MAIN
+#include "fake_platform.hpp"
 #include "http_harness.hpp"
 
 #include "http/server.hpp"
@@ -16,72 +17,6 @@
 using namespace http_test;
 
 namespace {
-
-// ---- a loopback fake of the billing platform ---------------------------------------------------
-
-class fake_platform {
-public:
-    struct seen_request {
-        std::string method, target, body;
-        std::map<std::string, std::string> headers;
-    };
-
-    fake_platform()
-    {
-        recoupd::http::server_options options;
-        options.host = "127.0.0.1";
-        options.port = 0;
-        options.threads = 2;
-        options.drain_timeout = std::chrono::milliseconds(100);
-        server_ = std::make_unique<recoupd::http::server>(options, [this](recoupd::http::request&& req) {
-            namespace bhttp = boost::beast::http;
-            {
-                std::lock_guard lock(mutex_);
-                seen_request s{std::string(req.method_string()), std::string(req.target()), req.body(), {}};
-                for (const auto& f : req) s.headers[std::string(f.name_string())] = std::string(f.value());
-                seen_.push_back(std::move(s));
-            }
-            recoupd::http::response res{static_cast<bhttp::status>(status_.load()), req.version()};
-            res.set(bhttp::field::content_type, "application/json");
-            {
-                std::lock_guard lock(mutex_);
-                res.body() = reply_body_;
-            }
-            res.keep_alive(req.keep_alive());
-            return res;
-        });
-        port_ = server_->listen().port();
-        thread_ = std::thread([this] { server_->run(false); });
-    }
-    ~fake_platform()
-    {
-        server_->stop();
-        thread_.join();
-    }
-
-    std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-    std::vector<seen_request> seen() const
-    {
-        std::lock_guard lock(mutex_);
-        return seen_;
-    }
-    void fail(bool yes) { status_ = yes ? 500 : 200; }
-    void reply_with(int status, std::string body)
-    {
-        std::lock_guard lock(mutex_);
-        status_ = status;
-        reply_body_ = std::move(body);
-    }
-
-private:
-    std::unique_ptr<recoupd::http::server> server_;
-    std::thread thread_;
-    unsigned short port_ = 0;
-    mutable std::mutex mutex_;
-    std::vector<seen_request> seen_;
-    std::atomic<int> status_{200};
-    std::string reply_body_ = R"({"invoice":{"id":"6","status":"paid"}})";
-};
 
 // ---- the world ----------------------------------------------------------------------------------
 

@@ -583,6 +583,33 @@ BOOST_AUTO_TEST_CASE(an_unreachable_database_is_one_clear_line)
     }
 }
 
+// A row held by another transaction past lock_timeout fails the statement as a storage error (a 503
+// on the webhook path), instead of holding the request for as long as the other transaction lasts.
+BOOST_AUTO_TEST_CASE(a_lock_held_past_lock_timeout_is_a_storage_error)
+{
+    fresh_database db;
+    if (!store_test::use_postgres()) return;
+    recoupd::store_options options;
+    options.lock_timeout = std::chrono::milliseconds(200);
+    recoupd::soci_store store(db.url(), 1, options);
+    {
+        auto tx = store.begin();
+        tx.lock_or_create_intent(make_intent("pay_1", "inv_1"));
+        tx.commit();
+    }
+    db.raw() << "BEGIN";
+    db.raw() << "UPDATE payment_intent SET modified_at = modified_at WHERE id = 'pay_1'";
+    const auto started = std::chrono::steady_clock::now();
+    {
+        auto tx = store.begin();
+        BOOST_CHECK_THROW(tx.lock_or_create_intent(make_intent("pay_2", "inv_1")), recoup::storage_error);
+    }
+    BOOST_TEST((std::chrono::steady_clock::now() - started < std::chrono::seconds(10)));
+    db.raw() << "ROLLBACK";
+    auto tx = store.begin(); // the session is usable again
+    BOOST_TEST(tx.find_intent("pay_1").has_value());
+}
+
 BOOST_AUTO_TEST_CASE(ping_and_reconnect_after_a_lost_connection)
 {
     fresh_database db;

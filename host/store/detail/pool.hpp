@@ -17,6 +17,7 @@ namespace recoupd {
 
 struct soci_store::impl {
     database_url url;
+    store_options options;
     std::size_t size;
     soci::connection_pool pool;
     std::vector<unsigned char> suspect; // per slot; only its leaseholder touches it
@@ -24,12 +25,34 @@ struct soci_store::impl {
     std::optional<secret_box> box;
 
     // Throws recoup::storage_error naming the database when a session cannot open.
-    impl(const database_url& u, std::size_t n);
+    impl(const database_url& u, std::size_t n, const store_options& o);
 
-    // A free slot, its session checked first if it failed before; storage_error after 30 s.
+    // A free slot, its session checked first if it failed before; storage_error after options.pool_wait.
     std::size_t lease();
     void give_back(std::size_t slot) { pool.give_back(slot); }
     soci::session& session(std::size_t slot) { return pool.at(slot); }
+
+    // Runs body() with no statement or lock timeout: migrations may be long and wait for each other.
+    template <class F>
+    decltype(auto) untimed(soci::session& sql, F&& body)
+    {
+        if (url.backend == backend::postgresql) {
+            sql << "SET statement_timeout = 0";
+            sql << "SET lock_timeout = 0";
+        }
+        struct restore {
+            impl& self;
+            soci::session& sql;
+            ~restore()
+            {
+                try {
+                    self.configure(sql);
+                } catch (...) { // a dead session is reconnected, and configured, at its next lease
+                }
+            }
+        } after{*this, sql};
+        return body();
+    }
 
     // BEGIN, or BEGIN IMMEDIATE on SQLite, so writers serialize instead of failing on lock upgrades.
     void begin_on(std::size_t slot);

@@ -35,16 +35,20 @@ inline const boost::json::object& object(const boost::json::value& jv)
 
 inline void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const execute_tracking& t)
 {
-    jv = boost::json::object{{"payment_id", t.payment_id}, {"profile_id", t.profile_id},
-                             {"billing_mca_id", t.billing_mca_id}};
+    boost::json::object o{{"payment_id", t.payment_id}, {"profile_id", t.profile_id},
+                          {"billing_mca_id", t.billing_mca_id}};
+    if (t.processor_faults != 0) o["processor_faults"] = t.processor_faults;
+    jv = std::move(o);
 }
 
 inline void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const psync_tracking& t)
 {
-    jv = boost::json::object{{"payment_id", t.payment_id},
-                             {"attempt_id", t.attempt_id},
-                             {"processor_transaction_id", t.processor_transaction_id},
-                             {"poll_count", t.poll_count}};
+    boost::json::object o{{"payment_id", t.payment_id},
+                          {"attempt_id", t.attempt_id},
+                          {"processor_transaction_id", t.processor_transaction_id},
+                          {"poll_count", t.poll_count}};
+    if (t.processor_faults != 0) o["processor_faults"] = t.processor_faults;
+    jv = std::move(o);
 }
 
 inline void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const record_back_tracking& t)
@@ -66,7 +70,8 @@ inline execute_tracking tag_invoke(const boost::json::value_to_tag<execute_track
 {
     const auto& o = detail::tracking::object(jv);
     return {detail::tracking::text(o, "payment_id"), detail::tracking::text(o, "profile_id"),
-            detail::tracking::text(o, "billing_mca_id")};
+            detail::tracking::text(o, "billing_mca_id"),
+            static_cast<std::int32_t>(detail::tracking::integer(o, "processor_faults"))};
 }
 
 inline psync_tracking tag_invoke(const boost::json::value_to_tag<psync_tracking>&, const boost::json::value& jv)
@@ -74,7 +79,8 @@ inline psync_tracking tag_invoke(const boost::json::value_to_tag<psync_tracking>
     const auto& o = detail::tracking::object(jv);
     return {detail::tracking::text(o, "payment_id"), detail::tracking::text(o, "attempt_id"),
             detail::tracking::text(o, "processor_transaction_id"),
-            static_cast<std::int32_t>(detail::tracking::integer(o, "poll_count"))};
+            static_cast<std::int32_t>(detail::tracking::integer(o, "poll_count")),
+            static_cast<std::int32_t>(detail::tracking::integer(o, "processor_faults"))};
 }
 
 inline record_back_tracking tag_invoke(const boost::json::value_to_tag<record_back_tracking>&,

@@ -94,6 +94,29 @@ inline bool still_claimed(const std::optional<task_record>& current, const task_
     return current && current->status == task_status_started && current->schedule_time == claimed.schedule_time;
 }
 
+inline std::int32_t processor_faults(const task_record& task)
+{
+    if (task.name == psync_workflow_task) return tracking_of<psync_tracking>(task.tracking_data).processor_faults;
+    if (task.name == execute_workflow_task) return tracking_of<execute_tracking>(task.tracking_data).processor_faults;
+    return 0;
+}
+
+namespace detail {
+
+// The task's tracking_data with its processor_faults count set to `faults`.
+inline std::string with_processor_faults(const task_record& task, std::int32_t faults)
+{
+    const auto set = [&](auto data) {
+        data.processor_faults = faults;
+        return tracking_text(data);
+    };
+    if (task.name == psync_workflow_task) return set(tracking_of<psync_tracking>(task.tracking_data));
+    if (task.name == execute_workflow_task) return set(tracking_of<execute_tracking>(task.tracking_data));
+    return task.tracking_data;
+}
+
+} // namespace detail
+
 namespace detail {
 
 // The claimed task as it is now, changed by `change`; false, and nothing written, when not ours.
@@ -126,6 +149,12 @@ bool rearm_claimed(Tx& tx, const task_record& claimed, std::int64_t at, std::int
         t.status = task_status_new;
         t.schedule_time = at;
     });
+}
+
+template <recovery_transaction Tx>
+bool renew_claimed(Tx& tx, const task_record& claimed, std::int64_t until, std::int64_t now)
+{
+    return detail::change_claimed(tx, claimed, now, [&](task_record& t) { t.schedule_time = until; });
 }
 
 namespace detail {
@@ -277,6 +306,7 @@ task_result apply_decision(Tx& tx, const charge_report& r, std::int64_t now)
     }
     exec->updated_at = now;
     exec->retry_count = d.retry_count;
+    if (processor_faults(*exec) != 0) exec->tracking_data = detail::with_processor_faults(*exec, 0); // an answer came
     switch (d.step) {
     case workflow_decision::next::rearm:
         exec->status = task_status_new;
@@ -304,6 +334,52 @@ task_result apply_decision(Tx& tx, const charge_report& r, std::int64_t now)
     }
     if (d.record_back) tx.upsert_task(detail::record_back_task(*intent, r, *d.record_back, now));
     return detail::result_of(d.step);
+}
+
+inline fault_decision decide_after_fault(std::int32_t faults_before, http_fault fault, std::int32_t max_tries,
+                                        std::int64_t now) noexcept
+{
+    fault_decision d;
+    d.faults = faults_before + 1;
+    switch (fault) {
+    case http_fault::auth: d.business_status = business_status::processor_auth_failed; break;
+    case http_fault::conflict: d.business_status = business_status::processor_conflict; break;
+    case http_fault::rejected: d.business_status = business_status::charge_rejected; break;
+    case http_fault::transient:
+        if (d.faults >= max_tries) {
+            d.business_status = business_status::processor_retries_exhausted;
+            break;
+        }
+        d.schedule_time = now + processor_fault_delay(d.faults).count();
+        return d;
+    }
+    d.finish = true;
+    return d;
+}
+
+template <recovery_transaction Tx>
+task_result apply_fault(Tx& tx, const task_record& claimed, const fault_decision& d, std::int64_t now)
+{
+    const bool ours = detail::change_claimed(tx, claimed, now, [&](task_record& t) {
+        if (d.finish) {
+            t.status = task_status_finish;
+            t.business_status = d.business_status;
+        } else {
+            t.status = task_status_new;
+            t.schedule_time = d.schedule_time;
+            t.tracking_data = detail::with_processor_faults(t, d.faults);
+        }
+    });
+    if (!ours) return task_result::claim_lost;
+    if (!d.finish) return task_result::transport_error;
+    if (claimed.name == psync_workflow_task) // its EXECUTE task waits for it in the far future
+        if (auto exec = tx.find_task(task_id(task_kind::execute, claimed.payment_id)); exec && exec->is_open()) {
+            exec->status = task_status_finish;
+            exec->business_status = d.business_status;
+            exec->updated_at = now;
+            tx.upsert_task(*exec);
+        }
+    return task_result::failed;
 }
 
 template <recovery_transaction Tx>
