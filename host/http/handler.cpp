@@ -223,9 +223,11 @@ route match_route(std::string_view path)
     return r;
 }
 
-std::optional<response> handle_quick(app& a, const request& req)
+namespace {
+
+// /health and /metrics for a route already matched; nullopt for any other.
+std::optional<response> quick_answer(app& a, const request& req, const route& r)
 {
-    const auto r = match_route(split_target(req.target()).first);
     if (r.kind != route::health && r.kind != route::metrics) return std::nullopt;
     response res = !is_get(req)              ? reply::method_not_allowed(req, "GET")
                    : r.kind == route::health ? reply::json(req, 200, R"({"status":"ok"})")
@@ -234,11 +236,18 @@ std::optional<response> handle_quick(app& a, const request& req)
     return res;
 }
 
+} // namespace
+
+std::optional<response> handle_quick(app& a, const request& req)
+{
+    return quick_answer(a, req, match_route(split_target(req.target()).first));
+}
+
 response handle(app& a, request&& req)
 {
-    if (auto quick = handle_quick(a, req)) return std::move(*quick);
-    const auto started = std::chrono::steady_clock::now();
     const auto r = match_route(split_target(req.target()).first);
+    if (auto quick = quick_answer(a, req, r)) return std::move(*quick);
+    const auto started = std::chrono::steady_clock::now();
     webhook_log_entry log;
     response res;
     switch (r.kind) {

@@ -31,7 +31,5 @@ std::string to_json_line(const webhook_log_entry& entry);
 
 // Writes the line to the shared log stream (stdout by default).
 void log_webhook(const webhook_log_entry& entry);
-using recoupd::next_request_id;
-using recoupd::set_log_stream;
 
 } // namespace recoupd::http

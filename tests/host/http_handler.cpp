@@ -58,7 +58,7 @@ struct app_fixture {
         auto plugins = recoupd::plugins::load_dir(std::getenv("RECOUP_TEST_PLUGIN_DIR"));
         BOOST_REQUIRE(plugins);
         app = std::make_unique<recoupd::app>(*store, std::move(*plugins));
-        recoupd::http::set_log_stream(nullptr);
+        recoupd::set_log_stream(nullptr);
     }
     ~app_fixture()
     {
@@ -281,5 +281,5 @@ BOOST_AUTO_TEST_CASE(metrics_text_and_log_line)
     const auto line = recoupd::http::to_json_line(e);
     BOOST_TEST(line.find("\"latency_ms\":1.234") != std::string::npos, line);
     BOOST_TEST(line.find('\n') == std::string::npos);
-    BOOST_TEST(recoupd::http::next_request_id() != recoupd::http::next_request_id());
+    BOOST_TEST(recoupd::next_request_id() != recoupd::next_request_id());
 }
