@@ -245,7 +245,9 @@ recoup::result<recoup::http_response> client::perform(std::string_view base,
         try {
             std::rethrow_exception(error);
         } catch (const boost::system::system_error& e) {
-            if (e.code() == beast::error::timeout) return transport_failure(r, s->timed_out());
+            // A failure at or past the stage's deadline is that deadline, whatever the socket said.
+            if (e.code() == beast::error::timeout || steady::now() >= s->until())
+                return transport_failure(r, s->timed_out());
             return transport_failure(r, s->failed(e.code().message()));
         } catch (const std::exception& e) {
             return transport_failure(r, s->failed(e.what()));
