@@ -3,8 +3,8 @@
 // them and the processor's charge request and result. Unknown fields are ignored.
 #pragma once
 
-#include "stripe_common/amounts.hpp"
-#include "stripe_common/api.hpp"
+#include <recoup/connectors/stripe_common/amounts.hpp>
+#include <recoup/connectors/stripe_common/api.hpp>
 
 #include <recoup/connector.hpp>
 #include <recoup/error.hpp>
@@ -28,8 +28,8 @@
 namespace recoup::processors::stripe {
 
 namespace json = boost::json;
-using stripe_common::bearer;
-using stripe_common::stripe_id;
+using connectors::stripe_common::bearer;
+using connectors::stripe_common::stripe_id;
 
 // ---------------------------------------------------------------------------------------------
 // PaymentIntent status
@@ -184,10 +184,10 @@ inline charge_result to_charge_result(const stripe_payment_intent& pi)
 // ---------------------------------------------------------------------------------------------
 // Amounts
 
-// ISO minor units (recoup's amounts) to Stripe's `amount` (see stripe_common/amounts.hpp).
+// ISO minor units (recoup's amounts) to Stripe's `amount` (see <recoup/connectors/stripe_common/amounts.hpp>).
 inline result<std::int64_t> stripe_amount(std::int64_t minor, const currency& cur)
 {
-    return stripe_common::to_stripe_amount(minor, cur);
+    return connectors::stripe_common::to_stripe_amount(minor, cur);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-#include "chargebee/connector.hpp"
+#include <recoup/connectors/chargebee.hpp>
 #define BOOST_TEST_MODULE connector_chargebee
 #include <boost/test/unit_test.hpp>
 

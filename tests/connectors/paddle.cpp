@@ -1,4 +1,4 @@
-#include "paddle/connector.hpp"
+#include <recoup/connectors/paddle.hpp>
 #define BOOST_TEST_MODULE connector_paddle
 #include <boost/test/unit_test.hpp>
 

@@ -1,4 +1,4 @@
-#include "recurly/connector.hpp"
+#include <recoup/connectors/recurly.hpp>
 
 #define BOOST_TEST_MODULE connector_recurly
 #include <boost/test/unit_test.hpp>

@@ -1,4 +1,4 @@
-#include "stripe_billing/connector.hpp"
+#include <recoup/connectors/stripe_billing.hpp>
 #define BOOST_TEST_MODULE connector_stripe_billing
 #include <boost/test/unit_test.hpp>
 
@@ -678,6 +678,6 @@ BOOST_AUTO_TEST_CASE(stripe_amount_units_become_iso_minor_units)
     BOOST_TEST(fractional.error().field == "amount_due");
     // And back: the processor sends Stripe's units.
     const auto isk = *recoup::find_currency("ISK");
-    BOOST_TEST(recoup::stripe_common::to_stripe_amount(500, isk).value() == 50000);
-    BOOST_TEST(recoup::stripe_common::from_stripe_amount(50000, isk).value() == 500);
+    BOOST_TEST(recoup::connectors::stripe_common::to_stripe_amount(500, isk).value() == 50000);
+    BOOST_TEST(recoup::connectors::stripe_common::from_stripe_amount(50000, isk).value() == 500);
 }

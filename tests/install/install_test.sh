@@ -22,6 +22,7 @@ grep -q '^prefix=${pcfiledir}' "$PC" || sed -i "s|^prefix=.*|prefix=$PREFIX|" "$
 export PKG_CONFIG_PATH="$(dirname "$PC")" PATH="$PREFIX/bin:$PATH"
 unset RECOUP_PLUGIN_DIR RECOUP_PLUGIN_PATH
 for f in "$(pkg-config --variable=plugin_version_script recoup)" "$PREFIX/include/recoup/recoup.hpp" \
+         "$PREFIX/include/recoup/connectors/paddle.hpp" "$PREFIX/include/recoup/connectors/stripe_billing.hpp" \
          "$PREFIX/include/recoup/time.hpp" "$(pkg-config --variable=plugindir recoup)/recoup_paddle.so"; do
     [ -f "$f" ] || fail "not installed: $f"
 done
@@ -43,7 +44,7 @@ exports_one "$T/work/examples/connector-plugin/recoup_acme.so"
 grep -q '^3 passed, 0 failed$' "$T/docs.log" || { cat "$T/docs.log" >&2; fail "the example's cases did not all pass"; }
 
 # The embedding example against the install alone.
-c++ -std=c++20 -I "$SRC/examples" "$SRC/examples/embedding/main.cpp" -o "$T/embedding" \
+c++ -std=c++20 "$SRC/examples/embedding/main.cpp" -o "$T/embedding" \
     $(pkg-config --cflags --libs recoup) || fail "the embedding example does not build"
 "$T/embedding" > "$T/embedding.log" || { cat "$T/embedding.log" >&2; fail "the embedding example failed"; }
 
@@ -57,7 +58,15 @@ exports_one "$T/paddle/recoup_paddle.so"
 (cd "$SRC/tests/conformance" && recoupd plugin check "$T/paddle/recoup_paddle.so" paddle/*) > "$T/paddle.log" 2>&1 \
     || { cat "$T/paddle.log" >&2; fail "the out-of-tree Paddle plugin fails its cases"; }
 
-# The installed recoupd finds its bundled plugins with no flag.
+# The installed recoupd finds its bundled plugins with no flag (mca add loads the connector's
+# plugin) and carries its migrations.
+DB="sqlite:$T/installed.db"
+recoupd migrate up --database "$DB" > "$T/host.log" 2>&1 || { cat "$T/host.log" >&2; fail "recoupd migrate"; }
+recoupd profile add --id pro_installed --database "$DB" >> "$T/host.log" 2>&1 || { cat "$T/host.log" >&2; fail "profile add"; }
+for c in chargebee recurly stripe_billing paddle; do
+    recoupd mca add --profile pro_installed --id "mca_$c" --connector "$c" --secret s --database "$DB" \
+        >> "$T/host.log" 2>&1 || { cat "$T/host.log" >&2; fail "the installed recoupd does not find the bundled $c plugin"; }
+done
 recoupd sign paddle --secret s --body-file "$SRC/tests/fixtures/paddle/transaction_paid.json" --at 1 | grep -q '^ts=1;h1=' \
     || fail "recoupd sign paddle"
 echo "install_test: ok ($PREFIX)"

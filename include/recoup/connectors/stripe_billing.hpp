@@ -3,7 +3,7 @@
 // code and payment method, and the record-back that pays out of band or voids the invoice.
 #pragma once
 
-#include "stripe_billing/transformers.hpp"
+#include <recoup/connectors/stripe_billing/transformers.hpp>
 
 #include <recoup/connector.hpp>
 #include <recoup/signature.hpp>

@@ -8,7 +8,7 @@
 // the notification holds no invoice id and a transaction uuid is not what the flow looks up.
 #pragma once
 
-#include "recurly/transformers.hpp"
+#include <recoup/connectors/recurly/transformers.hpp>
 
 #include <recoup/connector.hpp>
 #include <recoup/signature.hpp>

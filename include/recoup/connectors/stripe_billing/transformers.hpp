@@ -3,8 +3,8 @@
 // the small conversions to the unified invoice and attempt. Unknown fields are ignored.
 #pragma once
 
-#include "stripe_common/amounts.hpp"
-#include "stripe_common/api.hpp"
+#include <recoup/connectors/stripe_common/amounts.hpp>
+#include <recoup/connectors/stripe_common/api.hpp>
 
 #include <recoup/connector.hpp>
 #include <recoup/domain.hpp>

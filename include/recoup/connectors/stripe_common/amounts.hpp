@@ -14,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-namespace recoup::stripe_common {
+namespace recoup::connectors::stripe_common {
 
 struct stripe_exponent {
     std::string_view code;
@@ -68,4 +68,4 @@ inline result<std::int64_t> from_stripe_amount(std::int64_t amount, const curren
     return detail::rescale(amount, stripe_exponent_of(cur), cur.exponent, cur, field);
 }
 
-} // namespace recoup::stripe_common
+} // namespace recoup::connectors::stripe_common

@@ -10,7 +10,7 @@
 // from outside, so the connector has none (the host reports not_supported).
 #pragma once
 
-#include "paddle/transformers.hpp"
+#include <recoup/connectors/paddle/transformers.hpp>
 
 #include <recoup/clock.hpp>
 #include <recoup/connector.hpp>

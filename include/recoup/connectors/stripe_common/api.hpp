@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-namespace recoup::stripe_common {
+namespace recoup::connectors::stripe_common {
 
 // An id Stripe sends as "pi_123", or as the whole object when expanded (the payment_intent of a
 // card error, any field the caller asked to expand).
@@ -37,4 +37,4 @@ inline http_header bearer(std::string_view api_key)
     return {"Authorization", "Bearer " + std::string(api_key)};
 }
 
-} // namespace recoup::stripe_common
+} // namespace recoup::connectors::stripe_common

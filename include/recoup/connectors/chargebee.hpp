@@ -2,7 +2,7 @@
 // JSON in, record_payment form out. The wire structs and conversions are in transformers.hpp.
 #pragma once
 
-#include "chargebee/transformers.hpp"
+#include <recoup/connectors/chargebee/transformers.hpp>
 
 #include <recoup/clock.hpp>
 #include <recoup/connector.hpp>
