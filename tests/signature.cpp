@@ -5,6 +5,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "support/test_support.hpp"
+#include "support/shared_fixtures.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
@@ -63,7 +64,7 @@ const std::string hex64_a(64, 'a');
 
 } // namespace
 
-BOOST_AUTO_TEST_SUITE(stripe)
+BOOST_AUTO_TEST_SUITE(stripe, *recoup_test::needs_shared_fixtures())
 
 struct stripe_vector {
     const boost::json::object& v = vectors("stripe");
@@ -235,7 +236,7 @@ BOOST_FIXTURE_TEST_CASE(no_secret_configured, stripe_vector)
 
 BOOST_AUTO_TEST_SUITE_END()
 
-BOOST_AUTO_TEST_SUITE(recurly)
+BOOST_AUTO_TEST_SUITE(recurly, *recoup_test::needs_shared_fixtures())
 
 struct recurly_vector {
     const boost::json::object& v = vectors("recurly");
@@ -357,7 +358,7 @@ BOOST_FIXTURE_TEST_CASE(no_secret_configured, recurly_vector)
 
 BOOST_AUTO_TEST_SUITE_END()
 
-BOOST_AUTO_TEST_SUITE(chargebee_basic_auth)
+BOOST_AUTO_TEST_SUITE(chargebee_basic_auth, *recoup_test::needs_shared_fixtures())
 
 struct chargebee_vector {
     const boost::json::object& v = vectors("chargebee");

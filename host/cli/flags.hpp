@@ -21,7 +21,7 @@ inline constexpr flag_spec database_flag{"database", "URL",
                                          "(default $RECOUP_DATABASE_URL, else sqlite:var/recoup.db)"};
 inline constexpr flag_spec plugin_dir_flag{"plugin-dir", "DIR",
                                            "every recoup_*.so there, besides the bundled plugins and "
-                                           "$RECOUP_PLUGIN_PATH (repeatable)",
+                                           "$RECOUP_PLUGIN_PATH",
                                            true};
 inline constexpr flag_spec no_bundled_plugins_flag{"no-bundled-plugins", "",
                                                    "leave the bundled plugins out of the plugin search path"};

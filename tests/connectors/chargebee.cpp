@@ -3,6 +3,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "../support/test_support.hpp"
+#include "../support/shared_fixtures.hpp"
 
 #include <recoup/json.hpp>
 #include <recoup/plugin/loader.hpp>
@@ -165,7 +166,7 @@ void check_attempt(const recovery_attempt& a, const expected_attempt& e)
 } // namespace
 
 // ---------------------------------------------------------------------------------------------
-BOOST_AUTO_TEST_SUITE(shared_payloads)
+BOOST_AUTO_TEST_SUITE(shared_payloads, *recoup_test::needs_shared_fixtures())
 
 BOOST_AUTO_TEST_CASE(payment_failed_collects_amount_due_not_total)
 {
@@ -514,7 +515,7 @@ BOOST_AUTO_TEST_CASE(sdk_test_vector)
     BOOST_TEST(verify(r, {"testuser:testpass"}).has_value());
 }
 
-BOOST_AUTO_TEST_CASE(every_shared_payload_verifies)
+BOOST_AUTO_TEST_CASE(every_shared_payload_verifies, *recoup_test::needs_shared_fixtures())
 {
     for (const char* name : {"payment_failed.json", "payment_succeeded.json", "payment_initiated.json",
                              "invoice_deleted.json", "invoice_updated.json"}) {
@@ -721,7 +722,7 @@ BOOST_AUTO_TEST_SUITE_END()
 
 // ---------------------------------------------------------------------------------------------
 // The built plugin (meson: build/plugins/recoup_chargebee.so) gives what the class gives.
-BOOST_AUTO_TEST_CASE(plugin_matches_static_connector)
+BOOST_AUTO_TEST_CASE(plugin_matches_static_connector, *recoup_test::needs_shared_fixtures())
 {
     const char* dir = std::getenv("RECOUP_TEST_PLUGIN_DIR");
     const auto path = dir ? std::filesystem::path(dir) / "recoup_chargebee.so" : std::filesystem::path();

@@ -4,6 +4,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "../support/test_support.hpp"
+#include "../support/shared_fixtures.hpp"
 
 #include <boost/json.hpp>
 
@@ -260,7 +261,7 @@ std::string str(const boost::json::object& o, std::string_view key) { return std
 
 // ---- shared payloads ----------------------------------------------------------------------------
 
-BOOST_AUTO_TEST_CASE(every_shared_payload_verifies_and_classifies)
+BOOST_AUTO_TEST_CASE(every_shared_payload_verifies_and_classifies, *recoup_test::needs_shared_fixtures())
 {
     for (const auto& c : shared_cases) {
         BOOST_TEST_CONTEXT(c.file)
@@ -277,7 +278,7 @@ BOOST_AUTO_TEST_CASE(every_shared_payload_verifies_and_classifies)
     }
 }
 
-BOOST_AUTO_TEST_CASE(shared_payment_failed_normalizes_in_two_sync_rounds)
+BOOST_AUTO_TEST_CASE(shared_payment_failed_normalizes_in_two_sync_rounds, *recoup_test::needs_shared_fixtures())
 {
     const auto req = signed_request(shared("payment_failed.json"));
     EXPECT_OK(verify(req));
@@ -291,7 +292,7 @@ BOOST_AUTO_TEST_CASE(shared_payment_failed_normalizes_in_two_sync_rounds)
     check_declined(*d.last);
 }
 
-BOOST_AUTO_TEST_CASE(shared_payment_succeeded_normalizes)
+BOOST_AUTO_TEST_CASE(shared_payment_succeeded_normalizes, *recoup_test::needs_shared_fixtures())
 {
     const auto req = signed_request(shared("payment_succeeded.json"));
     EXPECT_OK(verify(req));
@@ -302,7 +303,7 @@ BOOST_AUTO_TEST_CASE(shared_payment_succeeded_normalizes)
     check_succeeded(*d.last);
 }
 
-BOOST_AUTO_TEST_CASE(shared_payment_processing_and_scheduled_normalize_as_pending)
+BOOST_AUTO_TEST_CASE(shared_payment_processing_and_scheduled_normalize_as_pending, *recoup_test::needs_shared_fixtures())
 {
     for (const char* file : {"payment_processing.json", "payment_scheduled.json"}) {
         BOOST_TEST_CONTEXT(file)
@@ -317,7 +318,7 @@ BOOST_AUTO_TEST_CASE(shared_payment_processing_and_scheduled_normalize_as_pendin
     }
 }
 
-BOOST_AUTO_TEST_CASE(shared_signature_vector_verifies_only_without_tolerance)
+BOOST_AUTO_TEST_CASE(shared_signature_vector_verifies_only_without_tolerance, *recoup_test::needs_shared_fixtures())
 {
     const auto v = load_vector();
     const auto body = shared("account_created.json");

@@ -3,6 +3,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "../support/test_support.hpp"
+#include "../support/shared_fixtures.hpp"
 
 #include <recoup/signature.hpp>
 
@@ -108,7 +109,7 @@ std::string edit(const std::string& body, void (*change)(boost::json::object& in
 // ---------------------------------------------------------------------------------------------
 // Shared payloads: 2020-08-27 shape
 
-BOOST_AUTO_TEST_CASE(shared_invoice_payment_failed_is_a_failure_with_its_attempt)
+BOOST_AUTO_TEST_CASE(shared_invoice_payment_failed_is_a_failure_with_its_attempt, *recoup_test::needs_shared_fixtures())
 {
     const auto n = accept(shared_payload("invoice.payment_failed.json"));
     BOOST_TEST((n.event_type == incoming_webhook_event::recovery_payment_failure));
@@ -141,7 +142,7 @@ BOOST_AUTO_TEST_CASE(shared_invoice_payment_failed_is_a_failure_with_its_attempt
     BOOST_TEST(a.retry_count.value() == 1);
 }
 
-BOOST_AUTO_TEST_CASE(shared_invoice_paid_is_a_success)
+BOOST_AUTO_TEST_CASE(shared_invoice_paid_is_a_success, *recoup_test::needs_shared_fixtures())
 {
     const auto n = accept(shared_payload("invoice.paid.json"));
     BOOST_TEST((n.event_type == incoming_webhook_event::recovery_payment_success));
@@ -161,7 +162,7 @@ BOOST_AUTO_TEST_CASE(shared_invoice_paid_is_a_success)
     BOOST_TEST(a.connector_customer_id.value() == "cus_00000000000000");
 }
 
-BOOST_AUTO_TEST_CASE(shared_invoice_payment_succeeded_finds_the_same_attempt_as_invoice_paid)
+BOOST_AUTO_TEST_CASE(shared_invoice_payment_succeeded_finds_the_same_attempt_as_invoice_paid, *recoup_test::needs_shared_fixtures())
 {
     const auto succeeded = accept(shared_payload("invoice.payment_succeeded.json"));
     const auto paid = accept(shared_payload("invoice.paid.json"));
@@ -180,7 +181,7 @@ BOOST_AUTO_TEST_CASE(shared_invoice_payment_succeeded_finds_the_same_attempt_as_
 // ---------------------------------------------------------------------------------------------
 // Shared payloads: 2025 basil shape
 
-BOOST_AUTO_TEST_CASE(shared_invoice_voided_is_a_cancel_without_attempt)
+BOOST_AUTO_TEST_CASE(shared_invoice_voided_is_a_cancel_without_attempt, *recoup_test::needs_shared_fixtures())
 {
     const auto n = accept(shared_payload("invoice.voided.json"));
     BOOST_TEST((n.event_type == incoming_webhook_event::recovery_invoice_cancel));
@@ -197,7 +198,7 @@ BOOST_AUTO_TEST_CASE(shared_invoice_voided_is_a_cancel_without_attempt)
     BOOST_TEST(n.sync_requests.empty());
 }
 
-BOOST_AUTO_TEST_CASE(shared_invoice_marked_uncollectible_is_a_cancel)
+BOOST_AUTO_TEST_CASE(shared_invoice_marked_uncollectible_is_a_cancel, *recoup_test::needs_shared_fixtures())
 {
     const auto n = accept(shared_payload("invoice.marked_uncollectible.json"));
     BOOST_TEST((n.event_type == incoming_webhook_event::recovery_invoice_cancel));
@@ -211,7 +212,7 @@ BOOST_AUTO_TEST_CASE(shared_invoice_marked_uncollectible_is_a_cancel)
     BOOST_TEST(!n.attempt.has_value());
 }
 
-BOOST_AUTO_TEST_CASE(shared_charge_failed_is_not_supported)
+BOOST_AUTO_TEST_CASE(shared_charge_failed_is_not_supported, *recoup_test::needs_shared_fixtures())
 {
     const auto n = accept(shared_payload("charge.failed.json"));
     BOOST_TEST((n.event_type == incoming_webhook_event::event_not_supported));
@@ -317,7 +318,7 @@ BOOST_AUTO_TEST_CASE(own_unconsumed_event_is_not_supported)
     BOOST_TEST(!minimal->event_id.has_value());
 }
 
-BOOST_AUTO_TEST_CASE(amount_falls_back_to_amount_due)
+BOOST_AUTO_TEST_CASE(amount_falls_back_to_amount_due, *recoup_test::needs_shared_fixtures())
 {
     const auto body = edit(shared_payload("invoice.payment_failed.json"),
                            [](boost::json::object& i) { i.erase("amount_remaining"); i["amount_due"] = 1750; });
@@ -327,7 +328,7 @@ BOOST_AUTO_TEST_CASE(amount_falls_back_to_amount_due)
     BOOST_TEST(n->attempt.value().amount == 1750);
 }
 
-BOOST_AUTO_TEST_CASE(expanded_ids_and_customer_address_are_read)
+BOOST_AUTO_TEST_CASE(expanded_ids_and_customer_address_are_read, *recoup_test::needs_shared_fixtures())
 {
     const auto body = edit(shared_payload("invoice.payment_failed.json"), [](boost::json::object& i) {
         i["payment_intent"] = boost::json::object{{"id", "pi_RcSbExpanded"}, {"object", "payment_intent"}};
@@ -350,16 +351,17 @@ BOOST_AUTO_TEST_CASE(expanded_ids_and_customer_address_are_read)
 
 BOOST_AUTO_TEST_CASE(signed_bodies_verify)
 {
-    for (const auto* file : {"invoice.payment_failed.json", "invoice.paid.json", "invoice.payment_succeeded.json",
-                             "invoice.voided.json", "invoice.marked_uncollectible.json", "charge.failed.json"})
-        EXPECT_OK(verify(signed_request(shared_payload(file))));
+    for (const auto* file : {"invoice.payment_failed.basil_payments.json", "invoice.paid.basil.json",
+                             "invoice.payment_succeeded.basil.json", "invoice.voided.basil.json",
+                             "invoice.marked_uncollectible.basil.json", "customer.created.json"})
+        EXPECT_OK(verify(signed_request(own_payload(file))));
     // The header name is case-insensitive.
-    auto r = signed_request(shared_payload("invoice.paid.json"));
+    auto r = signed_request(own_payload("invoice.paid.basil.json"));
     r.headers.front().first = "stripe-signature";
     EXPECT_OK(verify(r));
 }
 
-BOOST_AUTO_TEST_CASE(shared_signature_vector_verifies_with_tolerance_off)
+BOOST_AUTO_TEST_CASE(shared_signature_vector_verifies_with_tolerance_off, *recoup_test::needs_shared_fixtures())
 {
     const auto vectors = boost::json::parse(recoup_test::read_fixture("RECOUP_SHARED_FIXTURES", "signature_vectors.json"));
     const auto& v = vectors.at("stripe").as_object();
@@ -375,21 +377,21 @@ BOOST_AUTO_TEST_CASE(shared_signature_vector_verifies_with_tolerance_off)
 
 BOOST_AUTO_TEST_CASE(a_flipped_body_byte_fails)
 {
-    auto r = signed_request(shared_payload("invoice.payment_failed.json"));
+    auto r = signed_request(own_payload("invoice.payment_failed.basil_payments.json"));
     r.body[r.body.size() / 2] ^= 0x01;
     EXPECT_FAILURE(verify(r), error::signature_mismatch, "Stripe-Signature");
 }
 
 BOOST_AUTO_TEST_CASE(a_wrong_secret_fails)
 {
-    const auto r = signed_request(shared_payload("invoice.payment_failed.json"), "whsec_someone_else");
+    const auto r = signed_request(own_payload("invoice.payment_failed.basil_payments.json"), "whsec_someone_else");
     EXPECT_FAILURE(verify(r), error::signature_mismatch, "Stripe-Signature");
     EXPECT_FAILURE(verify(r, with_secrets({})), error::no_secret_configured, "Stripe-Signature");
 }
 
 BOOST_AUTO_TEST_CASE(rotated_secrets_both_verify)
 {
-    const auto body = shared_payload("invoice.paid.json");
+    const auto body = own_payload("invoice.paid.basil.json");
     const account rotating = with_secrets({old_secret, secret});
     EXPECT_OK(verify(signed_request(body, old_secret), rotating));
     EXPECT_OK(verify(signed_request(body, secret), rotating));
@@ -405,7 +407,7 @@ BOOST_AUTO_TEST_CASE(rotated_secrets_both_verify)
 
 BOOST_AUTO_TEST_CASE(timestamps_outside_tolerance_fail_both_ways)
 {
-    const auto body = shared_payload("invoice.payment_failed.json");
+    const auto body = own_payload("invoice.payment_failed.basil_payments.json");
     EXPECT_FAILURE(verify(signed_request(body, secret, now - std::chrono::seconds(301))),
                    error::timestamp_out_of_tolerance, "Stripe-Signature");
     EXPECT_FAILURE(verify(signed_request(body, secret, now + std::chrono::seconds(301))),
@@ -419,7 +421,7 @@ BOOST_AUTO_TEST_CASE(timestamps_outside_tolerance_fail_both_ways)
 
 BOOST_AUTO_TEST_CASE(missing_and_duplicated_headers_fail)
 {
-    const auto body = shared_payload("invoice.payment_failed.json");
+    const auto body = own_payload("invoice.payment_failed.basil_payments.json");
     EXPECT_FAILURE(verify(unsigned_request(body)), error::missing_signature, "Stripe-Signature");
     auto twice = signed_request(body);
     twice.headers.emplace_back("stripe-signature", twice.headers.front().second);
@@ -428,7 +430,7 @@ BOOST_AUTO_TEST_CASE(missing_and_duplicated_headers_fail)
 
 BOOST_AUTO_TEST_CASE(only_v1_counts)
 {
-    const auto body = shared_payload("invoice.payment_failed.json");
+    const auto body = own_payload("invoice.payment_failed.basil_payments.json");
     auto r = signed_request(body);
     auto& value = r.headers.front().second;
     const auto v0 = "t=" + std::to_string(recoup::to_unix_seconds(now)) + ",v0=" + value.substr(value.find("v1=") + 3);
@@ -451,7 +453,7 @@ BOOST_AUTO_TEST_CASE(missing_amounts_name_amount_due)
                    error::missing_field, "data.object.amount_due");
 }
 
-BOOST_AUTO_TEST_CASE(required_fields_name_their_path)
+BOOST_AUTO_TEST_CASE(required_fields_name_their_path, *recoup_test::needs_shared_fixtures())
 {
     const auto failed = shared_payload("invoice.payment_failed.json");
     EXPECT_FAILURE(normalize(unsigned_request(edit(failed, [](boost::json::object& i) { i.erase("id"); }))),
@@ -483,11 +485,11 @@ BOOST_AUTO_TEST_CASE(required_fields_name_their_path)
 
 BOOST_AUTO_TEST_CASE(methods_called_out_of_turn_say_not_supported)
 {
-    const auto cancel = stripe.parse(unsigned_request(shared_payload("invoice.voided.json")).view(),
+    const auto cancel = stripe.parse(unsigned_request(own_payload("invoice.voided.basil.json")).view(),
                                      account{}.config(), {});
     BOOST_TEST_REQUIRE(!cancel.has_error());
     EXPECT_FAILURE(stripe.attempt_details(*cancel), error::not_supported, "type");
-    const auto other = stripe.parse(unsigned_request(shared_payload("charge.failed.json")).view(),
+    const auto other = stripe.parse(unsigned_request(own_payload("customer.created.json")).view(),
                                     account{}.config(), {});
     BOOST_TEST_REQUIRE(!other.has_error());
     EXPECT_FAILURE(stripe.object_reference_id(*other), error::not_supported, "type");
@@ -572,7 +574,7 @@ BOOST_AUTO_TEST_CASE(charge_sync_falls_back_to_outcome_reason_and_brand)
     BOOST_TEST(n->attempt.value().payment_method_subtype.value() == "mastercard");
 }
 
-BOOST_AUTO_TEST_CASE(charge_sync_applies_to_transaction_events_with_a_charge_only)
+BOOST_AUTO_TEST_CASE(charge_sync_applies_to_transaction_events_with_a_charge_only, *recoup_test::needs_shared_fixtures())
 {
     // 2020 shape: the top-level charge is synced for a success too.
     const auto paid = normalize(signed_request(shared_payload("invoice.paid.json")), syncing());

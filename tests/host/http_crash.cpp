@@ -152,6 +152,9 @@ void check_one_effect_each(world& w, long long n)
 
 } // namespace
 
+// Every case below delivers payloads from ../shared/fixtures: without them the suite is skipped.
+BOOST_AUTO_TEST_SUITE(public_payloads, *recoup_test::needs_shared_fixtures())
+
 BOOST_AUTO_TEST_CASE(sigkill_under_load_loses_no_acknowledged_webhook_and_redelivery_completes)
 {
     constexpr int total = 3000;
@@ -299,5 +302,7 @@ BOOST_AUTO_TEST_CASE(two_servers_on_one_database_apply_each_delivery_once)
                        << " duplicate), server 2 answered " << answered_2xx[1] << " 2xx (" << n - duplicates[1]
                        << " applied, " << duplicates[1] << " duplicate)");
 }
+
+BOOST_AUTO_TEST_SUITE_END() // public_payloads
 
 HTTP_TEST_MAIN()

@@ -93,6 +93,9 @@ void check_armed_task(world& w, const std::string& payment_id)
 
 // ---- fixtures -> rows -------------------------------------------------------------------------
 
+// Every case below delivers payloads from ../shared/fixtures: without them the suite is skipped.
+BOOST_AUTO_TEST_SUITE(public_payloads, *recoup_test::needs_shared_fixtures())
+
 BOOST_AUTO_TEST_CASE(stripe_payment_failed_creates_intent_attempt_and_task)
 {
     world w(backend_from_args());
@@ -272,5 +275,7 @@ BOOST_AUTO_TEST_CASE(cancel_then_failure_leaves_the_intent_cancelled)
     BOOST_TEST(open_tasks(w, i.id) == 0);
     BOOST_TEST(w.rows("webhook_event") == 2);
 }
+
+BOOST_AUTO_TEST_SUITE_END() // public_payloads
 
 HTTP_TEST_MAIN()

@@ -106,7 +106,7 @@ BOOST_AUTO_TEST_CASE(routes)
 BOOST_AUTO_TEST_CASE(handle_answers_without_a_network)
 {
     app_fixture f;
-    const auto body = recoup_test::read_fixture("RECOUP_SHARED_FIXTURES", "stripe/invoice.payment_failed.json");
+    const auto body = recoup_test::read_fixture("RECOUP_TEST_FIXTURES", "stripe_billing/invoice.payment_failed.basil_payments.json");
     const auto signature = recoup::sign_stripe(body, "whsec_handler", recoup::system_clock{}.now());
     const std::string path = "/v2/webhooks/revenue_recovery/pro_1/mca_stripe";
 

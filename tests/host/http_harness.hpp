@@ -3,6 +3,7 @@
 // schema), the CLI to create profiles and MCAs, a plain HTTP client, and SQL to check rows.
 #pragma once
 
+#include "../support/shared_fixtures.hpp"
 #include "../support/test_support.hpp"
 
 #include <recoup/signature.hpp>

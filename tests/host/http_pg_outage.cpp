@@ -43,6 +43,9 @@ int wait_for_ready(server& host, int want)
 
 } // namespace
 
+// Every case below delivers payloads from ../shared/fixtures: without them the suite is skipped.
+BOOST_AUTO_TEST_SUITE(public_payloads, *recoup_test::needs_shared_fixtures())
+
 BOOST_AUTO_TEST_CASE(webhooks_answer_503_while_the_database_is_down_and_complete_after)
 {
     world w(backend::postgresql);
@@ -79,6 +82,8 @@ BOOST_AUTO_TEST_CASE(webhooks_answer_503_while_the_database_is_down_and_complete
     const auto metrics = w.host->get("/metrics").body;
     BOOST_TEST(metrics.find("recoup_database_errors_total 0") == std::string::npos);
 }
+
+BOOST_AUTO_TEST_SUITE_END() // public_payloads
 
 int main(int argc, char* argv[])
 {

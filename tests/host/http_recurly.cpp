@@ -67,6 +67,9 @@ void check_recorded(world& w)
 
 } // namespace
 
+// Every case below delivers payloads from ../shared/fixtures: without them the suite is skipped.
+BOOST_AUTO_TEST_SUITE(public_payloads, *recoup_test::needs_shared_fixtures())
+
 BOOST_AUTO_TEST_CASE(failed_payment_is_synced_then_recorded)
 {
     recurly_world rw;
@@ -135,5 +138,7 @@ BOOST_AUTO_TEST_CASE(unreachable_api_is_503)
     check_unavailable(rw.deliver(fixture("recurly/payment_failed.json")));
     BOOST_TEST(rw.w->written() == 0);
 }
+
+BOOST_AUTO_TEST_SUITE_END() // public_payloads
 
 HTTP_TEST_MAIN()

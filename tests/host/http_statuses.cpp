@@ -32,6 +32,9 @@ void check_error(const reply& r, int status, const std::string& code)
 
 } // namespace
 
+// Every case below delivers payloads from ../shared/fixtures: without them the suite is skipped.
+BOOST_AUTO_TEST_SUITE(public_payloads, *recoup_test::needs_shared_fixtures())
+
 BOOST_AUTO_TEST_CASE(processed_webhook_is_200_with_the_connector_answer)
 {
     world w(backend_from_args());
@@ -226,5 +229,7 @@ BOOST_AUTO_TEST_CASE(keep_alive_serves_several_requests_on_one_connection)
         BOOST_TEST(res.keep_alive());
     }
 }
+
+BOOST_AUTO_TEST_SUITE_END() // public_payloads
 
 HTTP_TEST_MAIN()

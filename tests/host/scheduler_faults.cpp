@@ -105,6 +105,9 @@ void retries_then_gives_up(int status, const std::string& body)
 
 } // namespace
 
+// Every case below delivers payloads from ../shared/fixtures: without them the suite is skipped.
+BOOST_AUTO_TEST_SUITE(public_payloads, *recoup_test::needs_shared_fixtures())
+
 BOOST_AUTO_TEST_CASE(unauthorized_finishes_at_once)
 {
     if (!stripe_built()) return;
@@ -150,5 +153,7 @@ BOOST_AUTO_TEST_CASE(a_refused_record_back_finishes_at_once)
     BOOST_TEST(s.run(s.at + 365LL * 86400).find("ran 0 tasks") != std::string::npos);
     BOOST_TEST(s.billing.seen().size() == 1u);
 }
+
+BOOST_AUTO_TEST_SUITE_END() // public_payloads
 
 HTTP_TEST_MAIN()

@@ -97,6 +97,9 @@ const std::vector<long long> default_delays{60,    10800, 10800, 21600, 21600, 2
 
 } // namespace
 
+// Every case below delivers payloads from ../shared/fixtures: without them the suite is skipped.
+BOOST_AUTO_TEST_SUITE(public_payloads, *recoup_test::needs_shared_fixtures())
+
 BOOST_AUTO_TEST_CASE(soft_declines_rearm_at_exactly_the_mapped_delays_until_exhausted)
 {
     sched_world s;
@@ -530,5 +533,7 @@ BOOST_AUTO_TEST_CASE(the_stripe_processor_charges_with_the_attempt_id_as_idempot
     BOOST_TEST(seen[0].body == seen[1].body);
     BOOST_TEST(billing.seen().size() == 1); // the record-back
 }
+
+BOOST_AUTO_TEST_SUITE_END() // public_payloads
 
 HTTP_TEST_MAIN()
