@@ -193,9 +193,9 @@ BOOST_AUTO_TEST_CASE(above_the_connection_cap_the_oldest_idle_connection_goes)
     BOOST_TEST(closed_by_server(*idle.front(), std::chrono::seconds(5)));
 }
 
-BOOST_AUTO_TEST_CASE(a_frozen_database_answers_503_at_the_deadline_and_loses_nothing)
+BOOST_AUTO_TEST_CASE(a_frozen_database_answers_503_at_the_deadline_and_loses_nothing,
+                     *boost::unit_test::precondition(on_postgresql{}))
 {
-    if (backend_from_args() != backend::postgresql) return; // freezing is a PostgreSQL server's
     const auto pgctl = env_or("RECOUP_TEST_PG_CTL");
     BOOST_REQUIRE_MESSAGE(!pgctl.empty(), "RECOUP_TEST_PG_CTL is not set");
     world w(backend::postgresql, {}, {"--request-timeout", "2"});

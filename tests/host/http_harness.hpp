@@ -379,6 +379,17 @@ inline backend backend_from_args()
     return backend::sqlite;
 }
 
+// Precondition for a case that needs a PostgreSQL server (freezing it, for one): skipped on SQLite.
+struct on_postgresql {
+    boost::test_tools::assertion_result operator()(boost::unit_test::test_unit_id) const
+    {
+        if (backend_from_args() == backend::postgresql) return true;
+        boost::test_tools::assertion_result r(false);
+        r.message() << "needs a PostgreSQL server";
+        return r;
+    }
+};
+
 // Boost.Test main that exits 77 (skipped) for a PostgreSQL run without RECOUP_TEST_PG_URL.
 #define HTTP_TEST_MAIN()                                                                                  \
     int main(int argc, char* argv[])                                                                      \
