@@ -2,6 +2,7 @@
 
 #include "app.hpp"
 #include "http/reply.hpp"
+#include "../log.hpp" // the shared log at the host root, not http/log.hpp
 
 #include <recoup/api_error.hpp>
 #include <recoup/crypto.hpp>
@@ -19,18 +20,26 @@ namespace {
 namespace bhttp = boost::beast::http;
 namespace json = boost::json;
 
-// Compared in constant time; an unset or empty RECOUP_ADMIN_TOKEN lets nobody in.
+// An unset or empty RECOUP_ADMIN_TOKEN lets nobody in. The SHA-256 digests of the presented and
+// the expected header are compared (CRYPTO_memcmp over equal lengths), so neither the time taken
+// nor an early length check says how long the token is or how much of it matched.
 bool authorized(const request& req)
 {
     const char* token = std::getenv("RECOUP_ADMIN_TOKEN");
     if (!token || !*token) return false;
-    const auto header = req[bhttp::field::authorization];
-    const std::string expected = "Bearer " + std::string(token);
-    if (header.size() != expected.size()) return false;
-    unsigned char diff = 0;
-    for (std::size_t i = 0; i < expected.size(); ++i)
-        diff |= static_cast<unsigned char>(header[i] ^ expected[i]);
-    return diff == 0;
+    const auto presented = recoup::sha256(req[bhttp::field::authorization]);
+    const auto expected = recoup::sha256("Bearer " + std::string(token));
+    return recoup::constant_time_equal(recoup::as_string_view(presented), recoup::as_string_view(expected));
+}
+
+// The admin route's 503, for the operator: the database's words go here, not in the body.
+void log_admin_failure(const std::string& payment_id, const std::string& detail)
+{
+    log_json(json::object{{"route", "workflow"},
+                          {"payment_id", payment_id},
+                          {"status", 503},
+                          {"error", recoup::to_string(recoup::error::storage_unavailable)},
+                          {"detail", detail}});
 }
 
 json::value task_json(const std::optional<recoup::task_record>& t)
@@ -60,14 +69,17 @@ response handle_workflow(app& a, const request& req, const std::string& payment_
 {
     if (!authorized(req)) return reply::unauthorized(req, "a valid admin bearer token is required");
     try {
-        auto tx = a.store.begin();
-        auto intent = tx.find_intent(payment_id);
+        // A read without row locks or a write transaction: a look never holds up a webhook.
+        const auto rows = a.store.read_workflow(payment_id, {recoup::task_id(recoup::task_kind::execute, payment_id),
+                                                             recoup::task_id(recoup::task_kind::psync, payment_id),
+                                                             recoup::task_id(recoup::task_kind::record_back, payment_id)});
+        const auto& intent = rows.intent;
         if (!intent) return reply::not_found(req, "unknown payment " + payment_id);
-        const auto task = tx.find_task(recoup::task_id(recoup::task_kind::execute, payment_id));
-        const auto psync = tx.find_task(recoup::task_id(recoup::task_kind::psync, payment_id));
-        const auto record_back = tx.find_task(recoup::task_id(recoup::task_kind::record_back, payment_id));
+        const auto& task = rows.tasks[0];
+        const auto& psync = rows.tasks[1];
+        const auto& record_back = rows.tasks[2];
         json::array attempts;
-        for (const auto& at : tx.attempts_of(payment_id))
+        for (const auto& at : rows.attempts)
             attempts.push_back(json::object{{"id", at.id},
                                             {"status", recoup::to_string(at.status)},
                                             {"amount", at.amount},
@@ -91,9 +103,11 @@ response handle_workflow(app& a, const request& req, const std::string& payment_
                           {"record_back_task", task_json(record_back)},
                           {"attempts", std::move(attempts)}};
         return reply::json(req, 200, json::serialize(body));
-    } catch (const recoup::storage_error&) {
+    } catch (const recoup::storage_error& e) {
         a.metrics.count_database_error();
-        return reply::unavailable(req, recoup::api_error::storage_unavailable, "storage unavailable",
+        log_admin_failure(payment_id, e.what());
+        return reply::unavailable(req, recoup::api_error::storage_unavailable,
+                                  recoup::api_error::public_message(recoup::api_error::storage_unavailable),
                                   a.config.retry_after);
     }
 }

@@ -28,10 +28,13 @@ response flow_failure(app& a, const request& req, const recoup::failure& f)
     return res;
 }
 
-response storage_down(app& a, const request& req, std::string_view message)
+// The body says only the fixed text; the database's error goes to the log line.
+response storage_down(app& a, const request& req)
 {
+    namespace api_error = recoup::api_error;
     a.metrics.count_database_error();
-    return reply::unavailable(req, recoup::api_error::storage_unavailable, message, a.config.retry_after);
+    return reply::unavailable(req, api_error::storage_unavailable, api_error::public_message(api_error::storage_unavailable),
+                              a.config.retry_after);
 }
 
 // ---- request pieces -------------------------------------------------------------------------
@@ -108,15 +111,20 @@ response handle_webhook(app& a, const request& req, const route& r, webhook_log_
         if (!mca)
             return reply::not_found(req, "unknown merchant connector account " + r.mca_id + " in profile " + r.profile_id);
         data.mca = std::move(*mca);
-    } catch (const recoup::storage_error&) {
+    } catch (const recoup::storage_error& e) {
         log.error_code = recoup::to_string(recoup::error::storage_unavailable);
-        return storage_down(a, req, "storage unavailable");
+        log.detail = e.what();
+        return storage_down(a, req);
     }
     log.connector = data.mca.connector;
 
     // 2. MCA -> connector
     const auto* connector = a.plugins.connector(data.mca.connector);
-    if (!connector) return reply::internal(req, "connector plugin \"" + data.mca.connector + "\" is not loaded");
+    if (!connector) {
+        log.error_code = recoup::to_string(recoup::error::internal_fault);
+        log.detail = "connector plugin \"" + data.mca.connector + "\" is not loaded";
+        return reply::internal(req, recoup::api_error::public_message(recoup::api_error::internal));
+    }
     fill_account(data, a);
 
     // 3. connector -> flow (sync calls outside the transaction) -> store
@@ -158,7 +166,7 @@ response handle_ready(app& a, const request& req)
         up = false;
     }
     if (up) return reply::json(req, 200, R"({"status":"ready"})");
-    return storage_down(a, req, "database unreachable");
+    return storage_down(a, req);
 }
 
 response handle_metrics(app& a, const request& req)
@@ -268,7 +276,7 @@ response handle(app& a, request&& req)
             // Not a storage fault (those are answered 503 where they happen): retrying cannot help.
             log.error_code = recoup::to_string(recoup::error::internal_fault);
             log.detail = e.what();
-            res = reply::internal(req, "internal error");
+            res = reply::internal(req, recoup::api_error::public_message(recoup::api_error::internal));
         }
         break;
     }

@@ -52,6 +52,13 @@ struct mca_summary {
     std::int64_t created_at = 0;
 };
 
+// A payment's rows as the admin route shows them (read_workflow).
+struct workflow_rows {
+    std::optional<recoup::intent_record> intent;
+    std::vector<std::optional<recoup::task_record>> tasks; // one per id asked for, in that order
+    std::vector<recoup::attempt_record> attempts;          // oldest first
+};
+
 // How long --keep-old keeps the previous secrets valid after a rotation.
 inline constexpr std::int64_t default_rotation_window_seconds = 24 * 60 * 60;
 
@@ -136,6 +143,9 @@ public:
     // Newest first.
     std::vector<recoup::event_record> list_events(const std::optional<std::string>& mca_id, std::size_t limit);
     std::optional<recoup::event_record> find_event(const std::string& id);
+    // The intent, the tasks `task_ids` and the attempts of a payment: plain reads, no row lock and
+    // no write transaction, so looking never holds up a webhook or the scheduler.
+    workflow_rows read_workflow(const std::string& payment_id, const std::vector<std::string>& task_ids);
 
 private:
     std::unique_ptr<impl> impl_;

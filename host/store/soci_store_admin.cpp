@@ -203,4 +203,24 @@ std::optional<recoup::event_record> soci_store::find_event(const std::string& id
     });
 }
 
+// ---- the admin route's reads --------------------------------------------------------------------
+
+workflow_rows soci_store::read_workflow(const std::string& payment_id, const std::vector<std::string>& task_ids)
+{
+    return impl_->with_session([&](soci::session& sql) {
+        workflow_rows out;
+        if (const auto intent = store_detail::select_one<store_detail::intent_row>(sql, backend(), "id = :id",
+                                                                                   row_lock::none, payment_id))
+            out.intent = intent->record();
+        for (const auto& id : task_ids) {
+            const auto task =
+                store_detail::select_one<store_detail::task_row>(sql, backend(), "id = :id", row_lock::none, id);
+            out.tasks.push_back(task ? std::optional(task->record()) : std::nullopt);
+        }
+        out.attempts = store_detail::select_all<store_detail::attempt_row>(
+            sql, backend(), "payment_id = :p ORDER BY created_at, id", row_lock::none, payment_id);
+        return out;
+    });
+}
+
 } // namespace recoupd

@@ -34,6 +34,16 @@ inline constexpr std::string_view unauthorized = "IR_01";        // 401: the adm
 // How long a 503's Retry-After asks a platform to wait.
 inline constexpr std::chrono::seconds default_retry_after{5};
 
+// The message of a 5xx body: one fixed text per code. Why it happened (a database's error text, a
+// host name, the failing sync stage) is for the operator's log, never for the caller.
+inline constexpr std::string_view public_message(std::string_view code) noexcept
+{
+    if (code == storage_unavailable) return "storage unavailable, retry later";
+    if (code == sync_failed) return "the billing platform's API could not be used, retry later";
+    if (code == overloaded) return "server busy, retry later";
+    return "internal error";
+}
+
 inline std::string body(std::string_view type, std::string_view code, std::string_view message)
 {
     boost::json::object err{{"type", type}, {"code", code}, {"message", message}};

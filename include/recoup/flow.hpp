@@ -6,6 +6,7 @@
 #pragma once
 
 #include <recoup/action_table.hpp>
+#include <recoup/api_error.hpp>
 #include <recoup/clock.hpp>
 #include <recoup/connector.hpp>
 #include <recoup/crypto.hpp>

@@ -288,7 +288,9 @@ inline api_response error_response(const failure& f)
     case 503: code = f.code == error::storage_unavailable || f.code == error::storage_conflict ? "HE_03" : "WE_03"; break;
     default: break;
     }
-    boost::json::object err{{"type", type}, {"code", code}, {"message", f.what()}};
+    // A 4xx names the caller's mistake; a 5xx says only its fixed text (the cause is for the log).
+    const std::string message = status >= 500 ? std::string(api_error::public_message(code)) : f.what();
+    boost::json::object err{{"type", type}, {"code", code}, {"message", message}};
     return {status, boost::json::serialize(boost::json::object{{"error", std::move(err)}})};
 }
 
