@@ -24,13 +24,16 @@ new=0
 "$RECOUPD" migrate up >/dev/null
 
 if [ "$new" -eq 1 ]; then
+    # Secrets through the environment, never on a command line (ps shows those to every user);
+    # recoup_demo=true marks the MCAs as the demo's, the only ones demo-info prints secrets of.
     "$RECOUPD" profile add --id "$PROFILE" >/dev/null
-    "$RECOUPD" mca add --profile "$PROFILE" --id demo_chargebee --connector chargebee \
-        --secret "demo:$(random_hex 16)" >/dev/null
-    "$RECOUPD" mca add --profile "$PROFILE" --id demo_recurly --connector recurly \
-        --secret "$(random_hex 32)" --api-key "$(random_hex 16)" --base-url https://v3.recurly.com >/dev/null
-    "$RECOUPD" mca add --profile "$PROFILE" --id demo_stripe_billing --connector stripe_billing \
-        --secret "whsec_$(random_hex 24)" >/dev/null
+    DEMO_SECRET="demo:$(random_hex 16)" "$RECOUPD" mca add --profile "$PROFILE" --id demo_chargebee \
+        --connector chargebee --secret-env DEMO_SECRET --setting recoup_demo=true >/dev/null
+    DEMO_SECRET="$(random_hex 32)" DEMO_API_KEY="$(random_hex 16)" "$RECOUPD" mca add --profile "$PROFILE" \
+        --id demo_recurly --connector recurly --secret-env DEMO_SECRET --api-key-env DEMO_API_KEY \
+        --base-url https://v3.recurly.com --setting recoup_demo=true >/dev/null
+    DEMO_SECRET="whsec_$(random_hex 24)" "$RECOUPD" mca add --profile "$PROFILE" --id demo_stripe_billing \
+        --connector stripe_billing --secret-env DEMO_SECRET --setting recoup_demo=true >/dev/null
 fi
 
 if [ ! -f "$EVENT_FILE" ]; then
@@ -43,7 +46,11 @@ echo
 echo "recoup demo: database var/recoup.db, plugins $RECOUP_PLUGIN_DIR"
 echo
 stripe_path="" stripe_secret=""
-"$RECOUPD" demo-info --profile "$PROFILE" > var/.demo-info
+if ! "$RECOUPD" demo-info --profile "$PROFILE" > var/.demo-info; then
+    rm -f var/.demo-info
+    echo "run-demo: var/recoup.db predates the demo's marks or is not the demo's; move it away to start afresh" >&2
+    exit 1
+fi
 while read -r mca connector path secrets; do
     echo "  $connector ($mca)"
     echo "    webhook URL: $base$path"

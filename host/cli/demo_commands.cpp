@@ -2,6 +2,7 @@
 
 #include "cli/flags.hpp"
 #include "conformance/signing.hpp"
+#include "settings.hpp"
 #include "store/soci_store.hpp"
 
 #include <recoup/signature.hpp>
@@ -56,6 +57,14 @@ std::map<std::string, std::string, std::less<>> overrides_of(const parsed_args& 
     return out;
 }
 
+// The demo's mark: {"recoup_demo": true} in the MCA's settings.
+bool is_demo_mca(const std::string& settings)
+{
+    const auto parsed = settings_of(settings);
+    const auto* mark = parsed.if_contains(demo_marker_setting);
+    return mark != nullptr && mark->is_bool() && mark->get_bool();
+}
+
 } // namespace
 
 const args_spec sign_args{
@@ -104,7 +113,9 @@ const args_spec demo_info_args{
     .flags = demo_info_flags,
     .description = "Prints, for each merchant connector account of the profile, one line\n"
                    "\"<mca id> <connector> <webhook path> <secret>...\". It prints SECRETS: it exists for\n"
-                   "the local demo (./dev run), where they are the operator's own.",
+                   "the local demo (./dev run), where they are the operator's own, and refuses (exit 1,\n"
+                   "nothing printed) unless every MCA of the profile is one the demo created (setting\n"
+                   "recoup_demo: true).",
 };
 
 int demo_info(const parsed_args& args, context& ctx)
@@ -112,8 +123,18 @@ int demo_info(const parsed_args& args, context& ctx)
     const auto profile = required(args, "profile");
     soci_store store(database_of(args), 1);
     store.require_master_key();
+    const auto summaries = store.list_mcas(profile);
+    // Every MCA checked before any secret is printed.
+    const auto refuse = [&](const std::string& why) {
+        print_error(ctx.err, "demo-info prints secrets, so it runs only on the database ./dev run created: " + why);
+        return exit_failure;
+    };
+    if (summaries.empty()) return refuse("profile \"" + profile + "\" has no MCA");
+    for (const auto& summary : summaries)
+        if (!is_demo_mca(summary.settings))
+            return refuse("MCA \"" + summary.id + "\" of profile \"" + profile + "\" was not created by the demo");
     const auto now = recoup::to_unix_seconds(recoup::system_clock{}.now());
-    for (const auto& summary : store.list_mcas(profile)) {
+    for (const auto& summary : summaries) {
         auto mca = store.find_mca(profile, summary.id, now);
         if (!mca) continue;
         ctx.out << mca->id << " " << mca->connector << " /v2/webhooks/revenue_recovery/" << profile << "/" << mca->id;

@@ -1,6 +1,8 @@
 #include "cli/storage_commands.hpp"
 
 #include "cli/flags.hpp"
+#include "cli/secret_input.hpp"
+#include "mca_checks.hpp"
 #include "store/soci_store.hpp"
 
 #include <recoup/plugin/loader.hpp>
@@ -12,6 +14,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <iostream>
 #include <ostream>
 #include <random>
 #include <stdexcept>
@@ -177,9 +180,15 @@ const flag_spec mca_add_flags[] = {
     {"profile", "ID", "the profile the MCA belongs to"},
     {"id", "ID", "the MCA id: 1-64 characters of A-Z a-z 0-9 _ -"},
     {"connector", "NAME", "the billing connector: the plugin recoup_NAME.so"},
-    {"secret", "S", "a webhook secret (several during a rotation)", true},
-    {"api-key", "K", "the API key for sync and record-back calls"},
-    {"base-url", "URL", "the platform's API base URL"},
+    webhook_secret_flags.argv,
+    webhook_secret_flags.file,
+    webhook_secret_flags.stdin_flag,
+    webhook_secret_flags.env,
+    api_key_flags.argv,
+    api_key_flags.file,
+    api_key_flags.stdin_flag,
+    api_key_flags.env,
+    {"base-url", "URL", "the platform's API base URL (https://; http:// only to loopback when there is an API key)"},
     {"setting", "KEY=VALUE", "a recovery setting; VALUE is JSON when it parses, else a string", true},
     plugin_dir_flag,
     no_bundled_plugins_flag,
@@ -192,6 +201,14 @@ const args_spec mca_add_args{
     .description = "Adds a merchant connector account: a billing platform's account inside a profile.\n"
                    "The connector plugin must load. Secrets and the API key are encrypted at rest\n"
                    "(RECOUP_MASTER_KEY, or for SQLite a key file beside the database) and never printed.\n"
+                   "Give them with --secret-file/--secret-env/--secret-stdin and --api-key-file/\n"
+                   "--api-key-env/--api-key-stdin: one value per file, variable or standard input, one\n"
+                   "trailing newline dropped; several secrets (a rotation) from repeated flags. The argv\n"
+                   "forms --secret and --api-key still work but warn: other users can read a command line.\n"
+                   "Refused, with nothing written: signature_tolerance_seconds of 0 or less (it would\n"
+                   "turn the replay check off); an http:// base URL to a host other than loopback when\n"
+                   "there is an API key; a base URL at a link-local or cloud metadata address\n"
+                   "(169.254.0.0/16, fe80::/10, fd00:ec2::254, metadata.google.internal, ...).\n"
                    "Example settings: --setting retry_threshold=2\n"
                    "                  --setting billing_account_reference='{\"gw_1\":\"mca_pay\"}'",
 };
@@ -202,10 +219,14 @@ int mca_add(const parsed_args& args, context& ctx)
     m.profile_id = required(args, "profile");
     m.id = required(args, "id");
     m.connector = required(args, "connector");
-    m.secrets = args.values("secret");
-    m.api_key = args.value("api-key");
+    bool stdin_taken = false;
+    m.secrets = read_secrets(args, webhook_secret_flags, ctx.err, std::cin, stdin_taken);
+    m.api_key = read_one_secret(args, api_key_flags, ctx.err, std::cin, stdin_taken);
     m.base_url = args.value("base-url");
-    m.settings = json::serialize(settings_of(args));
+    const auto settings = settings_of(args);
+    if (auto problem = mca_checks::mca_problem(settings, m.base_url, m.api_key.has_value()))
+        throw usage_error(*problem);
+    m.settings = json::serialize(settings);
 
     std::filesystem::path plugin;
     std::string searched;
@@ -237,7 +258,8 @@ int mca_add(const parsed_args& args, context& ctx)
         print_error(ctx.err, "connector \"" + m.connector + "\": " + recoup::plugin::load_connector(plugin).error().what());
         return exit_failure;
     }
-    if (!processor && m.secrets.empty()) throw usage_error("--secret is required (give it once per secret)");
+    if (!processor && m.secrets.empty())
+        throw usage_error("--secret-file, --secret-env, --secret-stdin or --secret is required (once per secret)");
     if (processor && m.secrets.empty()) {
         // The store keeps at least one secret per MCA; a processor receives no webhooks, so a
         // random one that nobody knows stands in.
@@ -295,7 +317,10 @@ namespace {
 const flag_spec mca_rotate_flags[] = {
     {"profile", "ID", "the MCA's profile"},
     {"id", "ID", "the MCA"},
-    {"secret", "NEW", "the new webhook secret"},
+    rotated_secret_flags.argv,
+    rotated_secret_flags.file,
+    rotated_secret_flags.stdin_flag,
+    rotated_secret_flags.env,
     {"keep-old", "", "keep the previous secrets valid for the rotation window (24 h)"},
     database_flag,
 };
@@ -304,14 +329,19 @@ const flag_spec mca_rotate_flags[] = {
 const args_spec mca_rotate_secret_args{
     .flags = mca_rotate_flags,
     .description = "Replaces an MCA's webhook secret. With --keep-old the previous secrets stay valid for\n"
-                   "24 hours, so deliveries signed before the platform switched keys still verify.",
+                   "24 hours, so deliveries signed before the platform switched keys still verify.\n"
+                   "Give the new secret with --secret-file, --secret-env or --secret-stdin (one value,\n"
+                   "one trailing newline dropped); --secret still works but warns.",
 };
 
 int mca_rotate_secret(const parsed_args& args, context& ctx)
 {
     const auto profile = required(args, "profile");
     const auto id = required(args, "id");
-    const auto secret = required(args, "secret");
+    bool stdin_taken = false;
+    const auto given = read_one_secret(args, rotated_secret_flags, ctx.err, std::cin, stdin_taken);
+    if (!given) throw usage_error("--secret-file, --secret-env, --secret-stdin or --secret is required");
+    const auto& secret = *given;
     const bool keep_old = args.has("keep-old");
     return with_store(args, ctx, [&](soci_store& store) {
         const auto now = static_cast<std::int64_t>(std::time(nullptr));

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The storage commands end to end on a SQLite file: migrate, profile add, mca add with a real
-# bundled plugin, mca list without secrets, rotate-secret, events, errors and --help.
+# bundled plugin, mca list without secrets, rotate-secret, demo-info only on the demo's MCAs, events,
+# errors and --help.
 # With `postgresql` as third argument the same runs in a fresh schema of RECOUP_TEST_PG_URL
 # (exit 77, skipped, when it is unset).
 # usage: cli_storage.sh RECOUPD PLUGIN_DIR [sqlite|postgresql]
@@ -65,16 +66,19 @@ run 0 mca add --profile prof_1 --id mca_cb --connector chargebee --secret 'cbuse
 expect_out "added MCA mca_cb"
 expect_out "/v2/webhooks/revenue_recovery/prof_1/mca_cb"
 contains "$out$err" "plain-secret" && fail "mca add printed a secret"
+expect_err "recoupd: warning: --secret puts the value on the command line"
 if [ "$BACKEND" = sqlite ]; then
     [ "$(stat -c %a "$T/var/recoup.db.key")" = 600 ] || fail "the key file is not mode 0600"
 fi
 
-# RECOUP_PLUGIN_DIR is read too; an unknown connector is one clear line.
-RECOUP_PLUGIN_DIR="$PLUGIN_DIR" run 1 mca add --profile prof_1 --id mca_x --connector nope --secret s
+# RECOUP_PLUGIN_DIR is read too; an unknown connector is one clear line. (The secret from the
+# environment: the argv form would add its warning line.)
+export TEST_SECRET=cbuser:s
+RECOUP_PLUGIN_DIR="$PLUGIN_DIR" run 1 mca add --profile prof_1 --id mca_x --connector nope --secret-env TEST_SECRET
 expect_err 'unknown connector "nope"'; one_line_err
-run 1 mca add --profile prof_1 --id mca_x --connector chargebee --secret s --plugin-dir "$T/nowhere"
+run 1 mca add --profile prof_1 --id mca_x --connector chargebee --secret-env TEST_SECRET --plugin-dir "$T/nowhere"
 expect_err 'unknown connector "chargebee"'
-run 1 mca add --profile prof_missing --id mca_x --connector chargebee --secret s --plugin-dir "$PLUGIN_DIR"
+run 1 mca add --profile prof_missing --id mca_x --connector chargebee --secret-env TEST_SECRET --plugin-dir "$PLUGIN_DIR"
 expect_err 'unknown profile "prof_missing"'; one_line_err
 run 2 mca add --profile prof_1 --id mca_x --connector chargebee --plugin-dir "$PLUGIN_DIR"
 expect_err "--secret is required"
@@ -99,6 +103,28 @@ printf '%s\n' "$out" | grep -q 'mca_cb  *chargebee  *1 ' || fail "rotate without
 run 1 mca rotate-secret --profile prof_1 --id mca_missing --secret x
 expect_err 'unknown MCA "mca_missing"'
 
+# demo-info prints secrets: only for a profile whose MCAs all carry the demo's mark.
+run 1 demo-info --profile prof_1
+expect_err "demo-info prints secrets, so it runs only on the database ./dev run created"
+expect_err 'MCA "mca_cb" of profile "prof_1" was not created by the demo'; one_line_err
+[ -z "$out" ] || fail "a refused demo-info printed: $out"
+contains "$out$err" "plain-secret" && fail "a refused demo-info printed a secret"
+run 1 demo-info --profile prof_2
+expect_err 'profile "prof_2" has no MCA'
+run 0 profile add --id prof_demo
+DEMO_SECRET='cbuser:plain-demo-secret' run 0 mca add --profile prof_demo --id mca_demo --connector chargebee \
+    --secret-env DEMO_SECRET --setting recoup_demo=true --plugin-dir "$PLUGIN_DIR"
+contains "$err" "warning" && fail "mca add --secret-env warned: $err"
+run 0 demo-info --profile prof_demo
+expect_out "mca_demo chargebee /v2/webhooks/revenue_recovery/prof_demo/mca_demo cbuser:plain-demo-secret"
+printf 'cbuser:plain-other-secret\n' > "$T/other.secret"
+run 0 mca add --profile prof_demo --id mca_other --connector chargebee --secret-file "$T/other.secret" \
+    --plugin-dir "$PLUGIN_DIR"
+run 1 demo-info --profile prof_demo
+expect_err 'MCA "mca_other" of profile "prof_demo" was not created by the demo'
+contains "$out$err" "plain-" && fail "a refused demo-info printed a secret: $out$err"
+rm -f "$T/other.secret"
+
 # Nothing stored is a plaintext secret.
 if [ "$BACKEND" = sqlite ]; then
     for f in "$T"/var/recoup.db*; do
@@ -115,7 +141,7 @@ expect_out "no event"
 run 1 events replay evt_missing
 expect_err 'unknown event "evt_missing"'
 
-for cmd in "migrate" "profile add" "mca add" "mca list" "mca rotate-secret" "events list" "events replay"; do
+for cmd in "migrate" "profile add" "mca add" "mca list" "mca rotate-secret" "events list" "events replay" "demo-info"; do
     # shellcheck disable=SC2086
     run 0 $cmd --help
     expect_out "usage: recoupd $cmd"
