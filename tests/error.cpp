@@ -47,6 +47,7 @@ constexpr expected_code all_codes[] = {
     {error::plugin_wrong_kind, 503, "plugin_wrong_kind"},
     {error::plugin_exception, 504, "plugin_exception"},
     {error::plugin_invalid_output, 505, "plugin_invalid_output"},
+    {error::plugin_output_too_large, 506, "plugin_output_too_large"},
     {error::internal_fault, 600, "internal_fault"},
 };
 
@@ -104,7 +105,7 @@ BOOST_AUTO_TEST_CASE(from_string_rejects_unknown_names)
 
 BOOST_AUTO_TEST_CASE(unknown_values)
 {
-    for (int v : {0, 1, 99, 106, 199, 207, 302, 403, 506, 999}) {
+    for (int v : {0, 1, 99, 106, 199, 207, 302, 403, 507, 999}) {
         BOOST_TEST_CONTEXT(v)
         {
             BOOST_TEST(recoup::to_string(static_cast<error>(v)) == "unknown");

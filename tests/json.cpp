@@ -458,6 +458,10 @@ BOOST_AUTO_TEST_CASE(invoice)
                             "amount");
     expect_parse_failure<I>(R"({"merchant_reference_id":"i","amount":10.5,"currency":"USD"})", error::invalid_field,
                             "amount");
+    expect_parse_failure<I>(R"({"merchant_reference_id":"i","amount":-1,"currency":"USD"})",
+                            error::amount_out_of_range, "amount");
+    expect_parse_failure<I>(R"({"merchant_reference_id":"i","amount":9223372036854775808,"currency":"USD"})",
+                            error::invalid_field, "amount");
     expect_parse_failure<I>(R"({"merchant_reference_id":"i","amount":1})", error::missing_field, "currency");
     expect_parse_failure<I>(R"({"merchant_reference_id":"i","amount":1,"currency":"US"})", error::invalid_field,
                             "currency");
@@ -487,6 +491,9 @@ BOOST_AUTO_TEST_CASE(attempt)
     expect_parse_failure<A>(head + R"("connector_transaction_id":"t","status":"Charged"})", error::invalid_field,
                             "status");
     expect_parse_failure<A>(head + R"("status":"charged"})", error::missing_field, "connector_transaction_id");
+    expect_parse_failure<A>(R"({"amount":-5,"currency":"USD","merchant_reference_id":"i",)"
+                            R"("connector_transaction_id":"t","status":"charged"})",
+                            error::amount_out_of_range, "amount");
     expect_parse_failure<A>(head + R"("connector_transaction_id":"t","status":"charged","retry_count":"2"})",
                             error::invalid_field, "retry_count");
     const auto r = wire::parse_as<A>(head + R"("connector_transaction_id":"t","status":"refunded"})");
@@ -524,6 +531,9 @@ BOOST_AUTO_TEST_CASE(normalized_webhook_paths)
                             error::invalid_field, "api_response.body");
     expect_parse_failure<W>(R"({"event_type":"EventNotSupported","api_response":"ok"})", error::invalid_field,
                             "api_response");
+    for (const char* status : {"199", "300", "500"})
+        expect_parse_failure<W>(std::string(R"({"event_type":"EventNotSupported","api_response":{"status":)") + status + "}}",
+                                error::invalid_field, "api_response.status");
 }
 
 BOOST_AUTO_TEST_CASE(record_back_request)

@@ -94,6 +94,7 @@ void session::dispatch_request()
     request req = parser_->release();
     version_ = req.version();
     keep_alive_ = req.keep_alive();
+    head_ = req.method() == bhttp::verb::head;
     answered_ = false;
     const auto generation = ++generation_;
     if (server_.quick_) {
@@ -142,6 +143,13 @@ void session::answer(response res, bool work_done)
     if (res_.result_int() == 503 && res_.find(bhttp::field::retry_after) == res_.end())
         res_.set(bhttp::field::retry_after, std::to_string(options().retry_after.count()));
     res_.prepare_payload();
+    if (head_) {
+        // GET's status and headers, Content-Length included, and no body bytes (RFC 9110 §9.3.2):
+        // a body here would be read as the start of the next response on this connection.
+        const auto length = res_.body().size();
+        res_.body().clear();
+        res_.content_length(length);
+    }
     stream_.expires_after(options().write_timeout);
     bhttp::async_write(stream_, res_, beast::bind_front_handler(&session::on_write, shared_from_this()));
 }

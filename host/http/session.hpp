@@ -58,6 +58,7 @@ private:
     bool answered_ = true;
     unsigned version_ = 11;
     bool keep_alive_ = false;
+    bool head_ = false; // the request is HEAD: its answer carries GET's headers and no body
     bool release_on_write_ = false; // the request's work is over once its answer is written
     std::optional<server::idle_list::iterator> idle_;
 };

@@ -42,6 +42,7 @@ enum class error {
     plugin_wrong_kind,               // a processor where a connector was expected, or the reverse
     plugin_exception,                // the plugin threw or returned an undeclared error
     plugin_invalid_output,           // the plugin's output does not parse
+    plugin_output_too_large,         // the plugin wrote more than the host takes from one call
     // host (6xx)
     internal_fault = 600,            // a fault retrying cannot mend (a corrupt row, no randomness)
 };

@@ -249,6 +249,50 @@ BOOST_AUTO_TEST_CASE(https_sync_calls_verify_the_certificate)
     BOOST_TEST(r.error().detail.find("TLS handshake") != std::string::npos, r.error().detail);
 }
 
+// Two plugins with one name, in one directory or across --plugin-dir directories, are refused at
+// load naming both files: real copies of a bundled connector and processor, really dlopened.
+BOOST_AUTO_TEST_CASE(two_plugins_with_one_name_are_refused)
+{
+    const fs::path bundled = std::getenv("RECOUP_TEST_PLUGIN_DIR");
+    const fs::path root = fs::temp_directory_path() / ("recoup-dup-plugins-" + std::to_string(std::random_device{}()));
+    struct cleanup {
+        fs::path dir;
+        ~cleanup()
+        {
+            std::error_code ec;
+            fs::remove_all(dir, ec);
+        }
+    } removed{root};
+    for (const char* sub : {"one", "a", "b", "proc", "proc_once"}) fs::create_directories(root / sub);
+    fs::copy_file(bundled / "recoup_chargebee.so", root / "one" / "recoup_chargebee.so");
+    fs::copy_file(bundled / "recoup_chargebee.so", root / "one" / "recoup_chargebee_again.so");
+    fs::copy_file(bundled / "recoup_chargebee.so", root / "a" / "recoup_chargebee.so");
+    fs::copy_file(bundled / "recoup_chargebee.so", root / "b" / "recoup_cb.so");
+    fs::copy_file(bundled / "recoup_simulator.so", root / "proc" / "recoup_simulator.so");
+    fs::copy_file(bundled / "recoup_simulator.so", root / "proc" / "recoup_simulator_2.so");
+    fs::copy_file(bundled / "recoup_simulator.so", root / "proc_once" / "recoup_simulator.so");
+
+    const auto refused = [](const recoup::result<recoupd::plugins>& r, const std::string& name, const fs::path& first,
+                            const fs::path& second) {
+        BOOST_TEST_REQUIRE(!r.has_value());
+        BOOST_TEST(recoup::to_string(r.error().code) == "plugin_load_failed");
+        BOOST_TEST(r.error().field == second.string());
+        BOOST_TEST(r.error().detail == "two plugins are named \"" + name + "\": \"" + first.string() + "\" and \"" +
+                                           second.string() + "\"; remove one");
+    };
+    refused(recoupd::plugins::load_dir(root / "one"), "chargebee", root / "one" / "recoup_chargebee.so",
+            root / "one" / "recoup_chargebee_again.so");
+    refused(recoupd::plugins::load_path({root / "a", root / "b"}), "chargebee", root / "a" / "recoup_chargebee.so",
+            root / "b" / "recoup_cb.so");
+    refused(recoupd::plugins::load_dir(root / "proc"), "simulator", root / "proc" / "recoup_simulator.so",
+            root / "proc" / "recoup_simulator_2.so");
+    // One copy of each loads.
+    const auto one = recoupd::plugins::load_path({root / "a", root / "proc_once"});
+    BOOST_TEST_REQUIRE(one.has_value(), (one ? "" : one.error().what()));
+    BOOST_TEST(one->connector("chargebee") != nullptr);
+    BOOST_TEST(one->processor("simulator") != nullptr);
+}
+
 BOOST_AUTO_TEST_CASE(listen_addresses)
 {
     std::string host;

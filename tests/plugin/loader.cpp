@@ -4,6 +4,7 @@
 #define BOOST_TEST_MODULE plugin_loader
 #include <boost/test/unit_test.hpp>
 
+#include "plugin_env.hpp"
 #include "test_connector.hpp"
 
 #include <cctype>
@@ -23,25 +24,12 @@ namespace json = boost::json;
 namespace fs = std::filesystem;
 using recoup::error;
 using recoup::plugin::dynamic_connector;
+using plugin_test::contains;
+using plugin_test::expect_failure;
+using plugin_test::plugin_path;
+using plugin_test::require_path;
 
 namespace {
-
-// tests/plugin/meson.build passes each plugin as RECOUP_TEST_PLUGIN_<NAME>=<full path>.
-std::optional<std::string> plugin_path(std::string_view name)
-{
-    std::string var = "RECOUP_TEST_PLUGIN_";
-    for (char c : name) var += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    const char* value = std::getenv(var.c_str());
-    if (value == nullptr || *value == '\0') return std::nullopt;
-    return std::string(value);
-}
-
-std::string require_path(std::string_view name)
-{
-    auto p = plugin_path(name);
-    BOOST_TEST_REQUIRE(p.has_value(), "RECOUP_TEST_PLUGIN_" << name << " is not set: run through meson test");
-    return *p;
-}
 
 dynamic_connector require_connector(std::string_view name)
 {
@@ -50,19 +38,7 @@ dynamic_connector require_connector(std::string_view name)
     return *c;
 }
 
-bool contains(std::string_view text, std::string_view part) { return text.find(part) != std::string_view::npos; }
-
 std::string version(unsigned major, unsigned minor) { return std::to_string(major) + "." + std::to_string(minor); }
-
-template <class T>
-void expect_failure(const recoup::result<T>& r, error code)
-{
-    if (r) {
-        BOOST_ERROR("expected " << recoup::to_string(code) << ", got a value");
-        return;
-    }
-    BOOST_TEST(recoup::to_string(r.error().code) == recoup::to_string(code), r.error().what());
-}
 
 // ---- scenarios, run alike against the static class and every plugin build of it -------------
 
@@ -655,15 +631,6 @@ BOOST_AUTO_TEST_CASE(output_that_is_not_json)
     const auto r = recoup::normalize(c, req.view(), recoup::mca_config{});
     expect_failure(r, error::plugin_invalid_output);
     if (!r) BOOST_TEST(contains(r.error().detail, "plugin \"misbehaving\": body is not json"), r.error().detail);
-}
-
-BOOST_AUTO_TEST_CASE(capability_without_function)
-{
-    const auto c = require_connector("misbehaving");
-    BOOST_TEST(c.info().can_record_back()); // it claims to
-    recoup::record_back_request in;
-    in.invoice_id = "inv_1";
-    expect_failure(c.record_back(in, recoup::mca_config{}), error::not_supported);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,5 +1,6 @@
-/* A C connector that breaks the contract in the ways a host must survive: an error code recoup
- * does not define, output that is not JSON, and a record_back capability without the function. */
+/* A C connector that breaks the contract in the ways a host must survive at call time: an error
+ * code recoup does not define, and output that is not JSON. (A capability without its function
+ * is refused at load: null_function.c.) */
 #include <recoup/plugin/abi.h>
 
 #include <string.h>
@@ -36,7 +37,7 @@ static const recoup_plugin_descriptor descriptor = {
     .name = "misbehaving",
     .version = "0.0.1",
     .kind = RECOUP_PLUGIN_KIND_BILLING_CONNECTOR,
-    .capabilities = RECOUP_CAP_RECORD_BACK, /* claimed, but record_back stays NULL */
+    .capabilities = 0u,
     .verify_source = verify,
     .parse_webhook = parse,
 };

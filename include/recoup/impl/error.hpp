@@ -13,7 +13,7 @@ struct error_entry {
     std::string_view message;
 };
 
-inline constexpr std::array<error_entry, 25> error_entries{{
+inline constexpr std::array<error_entry, 26> error_entries{{
     {error::missing_signature, "missing_signature", "missing signature"},
     {error::duplicate_signature_header, "duplicate_signature_header", "signature header appears more than once"},
     {error::malformed_signature, "malformed_signature", "malformed signature header"},
@@ -38,6 +38,7 @@ inline constexpr std::array<error_entry, 25> error_entries{{
     {error::plugin_wrong_kind, "plugin_wrong_kind", "plugin is of the wrong kind"},
     {error::plugin_exception, "plugin_exception", "plugin raised an exception"},
     {error::plugin_invalid_output, "plugin_invalid_output", "plugin output is invalid"},
+    {error::plugin_output_too_large, "plugin_output_too_large", "plugin output is too large"},
     {error::internal_fault, "internal_fault", "internal fault"},
 }};
 

@@ -103,7 +103,7 @@ inline recovery_invoice tag_invoke(const boost::json::value_to_tag<recovery_invo
     const auto& o = wire::as_object(jv);
     recovery_invoice i;
     i.merchant_reference_id = detail::read_reference(o, "merchant_reference_id");
-    i.amount = wire::required<std::int64_t>(o, "amount");
+    i.amount = wire::unwrap(checked_minor_units(wire::required<std::int64_t>(o, "amount"), "amount"));
     i.currency = detail::read_currency(o, "currency");
     i.billing_address = wire::optional<address>(o, "billing_address");
     i.retry_count = wire::optional<std::int32_t>(o, "retry_count").value_or(0);
@@ -116,7 +116,7 @@ inline recovery_attempt tag_invoke(const boost::json::value_to_tag<recovery_atte
 {
     const auto& o = wire::as_object(jv);
     recovery_attempt a;
-    a.amount = wire::required<std::int64_t>(o, "amount");
+    a.amount = wire::unwrap(checked_minor_units(wire::required<std::int64_t>(o, "amount"), "amount"));
     a.currency = detail::read_currency(o, "currency");
     a.merchant_reference_id = detail::read_reference(o, "merchant_reference_id");
     a.connector_transaction_id = wire::required<std::string>(o, "connector_transaction_id");
@@ -188,6 +188,9 @@ inline api_response tag_invoke(const boost::json::value_to_tag<api_response>&, c
     const auto& o = wire::as_object(jv);
     api_response r;
     r.status = wire::optional<int>(o, "status").value_or(200);
+    // It answers a delivery the host has recorded: a success, and a status Beast can write.
+    if (r.status < 200 || r.status > 299)
+        wire::raise(error::invalid_field, "status", "expected a 2xx status, got " + std::to_string(r.status));
     r.body = wire::optional<std::string>(o, "body").value_or("{}");
     return r;
 }

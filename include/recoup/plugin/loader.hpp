@@ -17,6 +17,7 @@
 #endif
 #include <boost/dll/shared_library.hpp>
 
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -25,6 +26,12 @@
 RECOUP_BEGIN_NAMESPACE
 
 namespace plugin {
+
+// What the host takes from a plugin (docs/plugin-abi.md, "Limits"): the output of one call, and
+// the descriptor's name and version, each read with strnlen up to its bound.
+inline constexpr std::size_t max_output_bytes = std::size_t{1} << 20; // 1 MiB
+inline constexpr std::size_t max_name_bytes = 64;
+inline constexpr std::size_t max_version_bytes = 32;
 
 struct plugin_info {
     std::string path;

@@ -4,6 +4,8 @@
 
 #include <cstddef>
 #include <cstring>
+#include <optional>
+#include <utility>
 
 RECOUP_BEGIN_NAMESPACE
 
@@ -41,6 +43,58 @@ inline std::string version_text(unsigned major, unsigned minor)
     return std::to_string(major) + "." + std::to_string(minor);
 }
 
+// A descriptor string read with a bound: strnlen never looks past max + 1 bytes. Empty when it is
+// NULL; a sentence for the refusal when it is longer than max (or not NUL-terminated within it)
+// or holds a byte that is not printable ASCII.
+inline result<std::string> bounded_text(const char* p, std::size_t max, std::string_view what,
+                                        const std::filesystem::path& path)
+{
+    if (p == nullptr) return std::string();
+    const std::size_t len = strnlen(p, max + 1);
+    const std::string head = "incompatible plugin \"" + path.string() + "\": descriptor " + std::string(what);
+    if (len > max)
+        return load_failure(error::plugin_invalid_output, path,
+                            head + " is longer than " + std::to_string(max) +
+                                " bytes or not NUL-terminated\nThe host reads at most " + std::to_string(max) +
+                                " bytes of it.");
+    for (std::size_t i = 0; i < len; ++i) {
+        const auto c = static_cast<unsigned char>(p[i]);
+        if (c < 0x20 || c > 0x7e) {
+            static constexpr char hex[] = "0123456789abcdef";
+            return load_failure(error::plugin_invalid_output, path,
+                                head + " is not printable ASCII\nByte " + std::to_string(i) + " is 0x" +
+                                    hex[c >> 4] + hex[c & 0xf] + ".");
+        }
+    }
+    return std::string(p, len);
+}
+
+// The first function `d` must have but lacks, as "name": a billing connector needs verify_source
+// and parse_webhook, and record_back with RECOUP_CAP_RECORD_BACK; a processor needs all four.
+inline std::optional<std::pair<std::string_view, std::string_view>> missing_function(const recoup_plugin_descriptor& d)
+{
+    if (d.kind == RECOUP_PLUGIN_KIND_BILLING_CONNECTOR) {
+        if (d.verify_source == nullptr) return {{"verify_source", "A billing connector must set it."}};
+        if (d.parse_webhook == nullptr) return {{"parse_webhook", "A billing connector must set it."}};
+        if ((d.capabilities & RECOUP_CAP_RECORD_BACK) != 0 && d.record_back == nullptr)
+            return {{"record_back", "Its capabilities include RECOUP_CAP_RECORD_BACK."}};
+    } else if (d.kind == RECOUP_PLUGIN_KIND_PAYMENT_PROCESSOR) {
+        if (d.build_charge == nullptr) return {{"build_charge", "A payment processor must set it."}};
+        if (d.parse_charge == nullptr) return {{"parse_charge", "A payment processor must set it."}};
+        if (d.build_status == nullptr) return {{"build_status", "A payment processor must set it."}};
+        if (d.parse_status == nullptr) return {{"parse_status", "A payment processor must set it."}};
+    }
+    return std::nullopt;
+}
+
+inline failure missing_function_failure(const std::filesystem::path& path,
+                                        std::pair<std::string_view, std::string_view> missing)
+{
+    return load_failure(error::plugin_invalid_output, path,
+                        "incompatible plugin \"" + path.string() + "\": missing function \"" +
+                            std::string(missing.first) + "\"\n" + std::string(missing.second));
+}
+
 inline recoup_type_str str(std::string_view s) noexcept { return {s.data(), s.size()}; }
 
 struct c_request {
@@ -68,11 +122,71 @@ struct c_account {
     }
 };
 
-inline int32_t append_to_string(void* data, const char* bytes, size_t len)
-{
-    static_cast<std::string*>(data)->append(bytes, len);
-    return 0;
-}
+// What one call writes through recoup_host_buffer: at most max_output_bytes, then every append
+// is refused (the plugin gets plugin_output_too_large back) and the call fails whatever the
+// plugin returns. The callback is noexcept: nothing unwinds into the plugin's C frames.
+class output {
+public:
+    output() = default;
+    output(const output&) = delete;
+    output& operator=(const output&) = delete;
+
+    // Valid while this object lives; it must not move in between.
+    recoup_host_buffer buffer() noexcept { return {this, &output::append}; }
+    const std::string& text() const noexcept { return text_; }
+
+    // The failure of the call, if the host refused part of its output.
+    std::optional<failure> refusal(const plugin_info& info) const
+    {
+        switch (state_) {
+        case state::ok: return std::nullopt;
+        case state::too_large:
+            return fail(error::plugin_output_too_large, "",
+                        "plugin \"" + info.name + "\" wrote more than " + std::to_string(max_output_bytes) +
+                            " bytes of output in one call");
+        case state::null_data:
+            return fail(error::plugin_invalid_output, "",
+                        "plugin \"" + info.name + "\" appended a null pointer with a non-zero length");
+        case state::out_of_memory:
+            return fail(error::internal_fault, "", "no memory for the output of plugin \"" + info.name + "\"");
+        }
+        return std::nullopt;
+    }
+
+private:
+    enum class state { ok, too_large, null_data, out_of_memory };
+
+    static int32_t append(void* host_data, const char* bytes, size_t len) noexcept
+    {
+        auto* self = static_cast<output*>(host_data);
+        if (self == nullptr) return static_cast<int32_t>(error::plugin_invalid_output);
+        if (self->state_ != state::ok) return self->code();
+        if (len > max_output_bytes - self->text_.size()) self->state_ = state::too_large;
+        else if (bytes == nullptr && len != 0) self->state_ = state::null_data;
+        else if (len != 0) {
+            try {
+                self->text_.append(bytes, len);
+            } catch (...) { // std::bad_alloc, std::length_error
+                self->state_ = state::out_of_memory;
+            }
+        }
+        return self->state_ == state::ok ? RECOUP_OK : self->code();
+    }
+
+    int32_t code() const noexcept
+    {
+        switch (state_) {
+        case state::ok: return RECOUP_OK;
+        case state::too_large: return static_cast<int32_t>(error::plugin_output_too_large);
+        case state::null_data: return static_cast<int32_t>(error::plugin_invalid_output);
+        case state::out_of_memory: return static_cast<int32_t>(error::internal_fault);
+        }
+        return static_cast<int32_t>(error::internal_fault);
+    }
+
+    std::string text_;
+    state state_ = state::ok;
+};
 
 // A plugin's error code and text as a failure; an undeclared code is the plugin's fault.
 inline failure from_plugin(int32_t code, const recoup_type_error& e, const plugin_info& info)
@@ -85,10 +199,15 @@ inline failure from_plugin(int32_t code, const recoup_type_error& e, const plugi
                 std::string(e.message, strnlen(e.message, sizeof e.message)));
 }
 
+// The outcome of one call: the host's refusal of its output first (the plugin may have ignored
+// it), then the plugin's error, then its output read as T (amounts, enums and statuses checked
+// by the JSON conversion).
 template <class T>
-result<T> parse_output(const std::string& text, const plugin_info& info)
+result<T> finish_call(int32_t rc, const recoup_type_error& e, const output& out, const plugin_info& info)
 {
-    auto r = wire::parse_as<T>(text);
+    if (auto refused = out.refusal(info)) return *refused;
+    if (rc != RECOUP_OK) return from_plugin(rc, e, info);
+    auto r = wire::parse_as<T>(out.text());
     if (!r)
         return fail(error::plugin_invalid_output, r.error().field,
                     "plugin \"" + info.name + "\": " + r.error().what());
@@ -153,8 +272,12 @@ inline result<std::shared_ptr<const library>> load_library(const std::filesystem
     std::memcpy(&lib->descriptor_, d, std::min<std::size_t>(d->struct_size, sizeof(recoup_plugin_descriptor)));
     auto& info = lib->info_;
     info.path = path.string();
-    info.name = d->name ? d->name : "";
-    info.version = d->version ? d->version : "";
+    auto name = detail::bounded_text(d->name, max_name_bytes, "name", path);
+    if (!name) return name.error();
+    auto version = detail::bounded_text(d->version, max_version_bytes, "version", path);
+    if (!version) return version.error();
+    info.name = std::move(*name);
+    info.version = std::move(*version);
     info.abi_major = d->abi_major;
     info.abi_minor = d->abi_minor;
     info.kind = d->kind;
@@ -176,10 +299,11 @@ inline result<dynamic_connector> load_connector(std::shared_ptr<const library> l
 {
     const auto& d = lib->descriptor();
     const std::filesystem::path path = lib->info().path;
-    if (d.kind != RECOUP_PLUGIN_KIND_BILLING_CONNECTOR || d.verify_source == nullptr || d.parse_webhook == nullptr)
+    if (d.kind != RECOUP_PLUGIN_KIND_BILLING_CONNECTOR)
         return detail::load_failure(error::plugin_wrong_kind, path,
                                     "plugin \"" + path.string() + "\" is a " +
                                         std::string(kind_name(d.kind)) + ", not a billing connector");
+    if (auto missing = detail::missing_function(d)) return detail::missing_function_failure(path, *missing);
     return dynamic_connector(std::move(lib));
 }
 
@@ -208,13 +332,12 @@ inline result<normalized_webhook> dynamic_connector::parse(const webhook_request
         exchanges.push_back({detail::str(x.request.method), detail::str(x.request.path), x.response.status, 0,
                              hs.data(), hs.size(), detail::str(x.response.body)});
     }
-    std::string out;
-    recoup_host_buffer buffer{&out, &detail::append_to_string};
+    detail::output out;
+    recoup_host_buffer buffer = out.buffer();
     recoup_type_error err{};
     const int32_t rc = lib_->descriptor().parse_webhook(&request.request, &account.account, exchanges.data(),
                                                        exchanges.size(), &buffer, &err);
-    if (rc != RECOUP_OK) return detail::from_plugin(rc, err, info());
-    return detail::parse_output<normalized_webhook>(out, info());
+    return detail::finish_call<normalized_webhook>(rc, err, out, info());
 }
 
 inline result<recovery_invoice> dynamic_connector::invoice_details(const webhook& w) const
@@ -237,12 +360,11 @@ inline result<outbound_request> dynamic_connector::record_back(const record_back
                     "connector \"" + info().name + "\" does not implement record_back");
     detail::c_account account(mca);
     const std::string input = boost::json::serialize(boost::json::value_from(r));
-    std::string out;
-    recoup_host_buffer buffer{&out, &detail::append_to_string};
+    detail::output out;
+    recoup_host_buffer buffer = out.buffer();
     recoup_type_error err{};
     const int32_t rc = lib_->descriptor().record_back(detail::str(input), &account.account, &buffer, &err);
-    if (rc != RECOUP_OK) return detail::from_plugin(rc, err, info());
-    return detail::parse_output<outbound_request>(out, info());
+    return detail::finish_call<outbound_request>(rc, err, out, info());
 }
 
 inline result<dynamic_processor> load_processor(const std::filesystem::path& path)
@@ -260,12 +382,12 @@ inline result<dynamic_processor> load_processor(std::shared_ptr<const library> l
         return detail::load_failure(error::plugin_wrong_kind, path,
                                     "plugin \"" + path.string() + "\" is a " +
                                         std::string(kind_name(d.kind)) + ", not a payment processor");
-    if (d.struct_size < detail::min_processor_descriptor_size || d.build_charge == nullptr ||
-        d.parse_charge == nullptr || d.build_status == nullptr || d.parse_status == nullptr)
+    if (d.struct_size < detail::min_processor_descriptor_size)
         return detail::load_failure(error::plugin_abi_mismatch, path,
                                     "incompatible plugin \"" + path.string() +
                                         "\": a payment processor needs ABI 1.1 or later\nPlugin ABI is " +
                                         detail::version_text(d.abi_major, d.abi_minor) + ".");
+    if (auto missing = detail::missing_function(d)) return detail::missing_function_failure(path, *missing);
     return dynamic_processor(std::move(lib));
 }
 
@@ -276,12 +398,11 @@ result<Out> call_build(const library& lib, Fn fn, const Input& input, const mca_
 {
     c_account account(mca);
     const std::string json = boost::json::serialize(boost::json::value_from(input));
-    std::string out;
-    recoup_host_buffer buffer{&out, &append_to_string};
+    output out;
+    recoup_host_buffer buffer = out.buffer();
     recoup_type_error err{};
     const int32_t rc = fn(str(json), &account.account, &buffer, &err);
-    if (rc != RECOUP_OK) return from_plugin(rc, err, lib.info());
-    return parse_output<Out>(out, lib.info());
+    return finish_call<Out>(rc, err, out, lib.info());
 }
 
 template <class Out, class Fn, class Input>
@@ -291,12 +412,11 @@ result<Out> call_parse(const library& lib, Fn fn, const Input& input, const http
     std::vector<recoup_type_header> headers;
     for (const auto& h : response.headers) headers.push_back({str(h.name), str(h.value)});
     recoup_type_exchange exchange{{}, {}, response.status, 0, headers.data(), headers.size(), str(response.body)};
-    std::string out;
-    recoup_host_buffer buffer{&out, &append_to_string};
+    output out;
+    recoup_host_buffer buffer = out.buffer();
     recoup_type_error err{};
     const int32_t rc = fn(str(json), &exchange, &buffer, &err);
-    if (rc != RECOUP_OK) return from_plugin(rc, err, lib.info());
-    return parse_output<Out>(out, lib.info());
+    return finish_call<Out>(rc, err, out, lib.info());
 }
 
 } // namespace detail
