@@ -133,6 +133,22 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(merchant_reference)
 
+BOOST_AUTO_TEST_CASE(the_id_rule_is_one_to_64_characters_of_letters_digits_underscore_dash)
+{
+    using namespace std::string_view_literals;
+    static_assert(recoup::is_valid_id("pro_1") && !recoup::is_valid_id(""));
+    BOOST_TEST(recoup::max_id_length == 64u);
+    for (std::string_view v : {"a", "pro_1", "mca-Stripe_09", "pay_0123456789abcdef01234567"})
+        BOOST_TEST(recoup::is_valid_id(v), v);
+    BOOST_TEST(recoup::is_valid_id(std::string(64, 'x')));
+    for (std::string_view v : {""sv, "pro 1"sv, "pro/1"sv, "pro%201"sv, "pro.1"sv, "\xC3\xA9"sv, "\x80"sv, "\xFF"sv, "a\0b"sv})
+        BOOST_TEST(!recoup::is_valid_id(v), v);
+    BOOST_TEST(!recoup::is_valid_id(std::string(65, 'x')));
+    // merchant_reference_id keeps the same rule.
+    BOOST_TEST(!recoup::merchant_reference_id::make("pro%201"));
+    BOOST_TEST(recoup::merchant_reference_id::make(std::string(64, 'x')).has_value());
+}
+
 BOOST_AUTO_TEST_CASE(valid_references)
 {
     for (std::string_view v : {"a", "inv_001", "INV-2024-0001", "0", "a_b-C_9", "AzAZaz09_-"}) {

@@ -198,6 +198,21 @@ std::string_view route::name() const noexcept
     return "none";
 }
 
+namespace {
+
+// The first path id of `r` that breaks the id rule; empty when they all keep it.
+std::string_view invalid_path_id(const route& r)
+{
+    const std::pair<const std::string*, std::string_view> ids[] = {
+        {&r.merchant_id, "merchant_id"}, {&r.profile_id, "profile_id"}, {&r.mca_id, "mca_id"},
+        {&r.payment_id, "payment_id"}};
+    for (const auto& [id, name] : ids)
+        if (!id->empty() && !recoup::is_valid_id(*id)) return name;
+    return {};
+}
+
+} // namespace
+
 route match_route(std::string_view path)
 {
     route r;
@@ -227,6 +242,11 @@ route match_route(std::string_view path)
         r.merchant_id = parts[3];
         r.profile_id = parts[4];
         r.mca_id = parts[5];
+    }
+    if (const auto bad = invalid_path_id(r); !bad.empty()) {
+        route none;
+        none.invalid_id = bad;
+        return none;
     }
     return r;
 }
@@ -259,7 +279,12 @@ response handle(app& a, request&& req)
     webhook_log_entry log;
     response res;
     switch (r.kind) {
-    case route::none: res = reply::not_found(req, "no such route"); break;
+    case route::none:
+        res = reply::not_found(req, r.invalid_id.empty() ? std::string("no such route")
+                                                         : std::string(r.invalid_id) + " is not a valid id: 1-" +
+                                                               std::to_string(recoup::max_id_length) +
+                                                               " characters of A-Z a-z 0-9 _ -");
+        break;
     case route::health:
     case route::metrics: break; // answered above
     case route::ready: res = is_get(req) ? handle_ready(a, req) : reply::method_not_allowed(req, "GET"); break;

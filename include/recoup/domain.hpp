@@ -7,6 +7,7 @@
 #include <recoup/money.hpp>
 #include <recoup/result.hpp>
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -108,7 +109,24 @@ constexpr bool is_transaction_event(incoming_webhook_event e) noexcept
            e == incoming_webhook_event::recovery_payment_pending;
 }
 
-// The invoice id at the billing platform: 1-64 characters of [A-Za-z0-9_-].
+// The one rule for every id the project names (profiles, MCAs, payments, invoices): 1-64
+// characters of [A-Za-z0-9_-]. The CLI's `profile add` / `mca add` and the host's routes use it too.
+inline constexpr std::size_t max_id_length = 64;
+
+constexpr bool is_id_char(char c) noexcept
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+}
+
+constexpr bool is_valid_id(std::string_view id) noexcept
+{
+    if (id.empty() || id.size() > max_id_length) return false;
+    for (const char c : id)
+        if (!is_id_char(c)) return false;
+    return true;
+}
+
+// The invoice id at the billing platform: an id by the rule above.
 class merchant_reference_id {
 public:
     merchant_reference_id() = default; // empty until assigned from make()

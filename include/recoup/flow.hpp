@@ -13,6 +13,7 @@
 #include <recoup/detail/config.hpp>
 #include <recoup/json.hpp>
 #include <recoup/retry.hpp>
+#include <recoup/storable.hpp>
 #include <recoup/store.hpp>
 #include <recoup/task.hpp>
 
@@ -81,11 +82,14 @@ struct recovery_result {
 std::string outcome_text(const recovery_result& r);
 
 // Applies a normalized webhook inside `tx` (no commit). Storage errors propagate as exceptions.
+// `w` must have passed check_storable() (recover() checks it before any store call). An empty
+// event id counts as none: the dedup key is then the body's SHA-256.
 template <recovery_transaction Tx>
 recovery_result apply_webhook(Tx& tx, const normalized_webhook& w, const recovery_account& account,
                               std::string_view raw_body, std::int64_t now);
 
-// The whole flow. `sync` performs a connector's outbound request:
+// The whole flow. A string the store could not keep as it is fails with invalid_field (400, see
+// storable.hpp) before any store call. `sync` performs a connector's outbound request:
 // result<http_response>(const outbound_request&); a transport failure is a failure. A
 // storage_error fails with storage_unavailable (503); any other exception with internal_fault (500).
 template <recovery_store S, billing_connector C, class SyncClient, class Clock>

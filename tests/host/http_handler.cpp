@@ -101,6 +101,21 @@ BOOST_AUTO_TEST_CASE(routes)
                              "/v2/webhooks/revenue_recovery//mca", "/v2/webhooks/revenue_recovery/a/b/c",
                              "/v2/webhooks/recovery/a/b", "/v1/webhooks/revenue_recovery/a/b", "/healthz"})
         BOOST_TEST(match_route(path).kind == route::none, path);
+    // Ids that break the id rule name nothing: `none`, with the id named, before any lookup.
+    const std::pair<std::string, std::string_view> bad_ids[] = {
+        {"/v2/webhooks/revenue_recovery/pro\x80/mca_1", "profile_id"},
+        {"/v2/webhooks/revenue_recovery/pro_1/" + std::string(65, 'm'), "mca_id"},
+        {"/v2/webhooks/revenue_recovery/pro_1/mca%20x", "mca_id"},
+        {"/v2/webhooks/recovery/mer.1/pro_1/mca_1", "merchant_id"},
+        {"/v2/process_tracker/revenue_recovery_workflow/pay_\xff", "payment_id"},
+    };
+    for (const auto& [path, id] : bad_ids) {
+        const auto bad = match_route(path);
+        BOOST_TEST((bad.kind == route::none), path);
+        BOOST_TEST(bad.invalid_id == id, path);
+        BOOST_TEST(bad.profile_id.empty());
+    }
+    BOOST_TEST(match_route("/v2/webhooks/revenue_recovery/pro_1/" + std::string(64, 'm')).kind == route::webhook);
 }
 
 BOOST_AUTO_TEST_CASE(handle_answers_without_a_network)

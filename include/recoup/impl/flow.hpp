@@ -181,15 +181,16 @@ recovery_result apply_webhook(Tx& tx, const normalized_webhook& w, const recover
     out.http_status = w.response.status;
     out.body = w.response.body;
     out.event_type = w.event_type;
-    out.event_id = w.event_id;
+    // An empty event id is no id: the body digest is the dedup key, as when it is missing.
+    if (w.event_id && !w.event_id->empty()) out.event_id = w.event_id;
 
     event_record ev;
     ev.id = detail::random_id("evt_");
     ev.profile_id = account.profile_id;
     ev.merchant_connector_id = account.mca_id;
-    ev.connector_event_id = w.event_id;
+    ev.connector_event_id = out.event_id;
     ev.body_digest = hex_encode(sha256(raw_body));
-    ev.dedup_key = w.event_id ? *w.event_id : "sha256:" + ev.body_digest;
+    ev.dedup_key = out.event_id ? *out.event_id : "sha256:" + ev.body_digest;
     ev.event_type = to_string(w.event_type);
     ev.http_status = out.http_status;
     ev.received_at = now;
@@ -250,6 +251,7 @@ result<recovery_result> recover(S& store, const C& connector, const webhook_requ
         w = normalize(connector, req, account.config, exchanges);
     }
     if (!w) return w.error();
+    if (auto storable = check_storable(*w, req.body); !storable) return storable.error(); // before any store call
 
     try {
         auto tx = store.begin();
