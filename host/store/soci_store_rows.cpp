@@ -73,6 +73,7 @@ recoup::intent_record intent_row::record() const
     r.feature_metadata = metadata_ind == soci::i_ok ? metadata : "{}";
     r.created_at = created;
     r.modified_at = modified;
+    if (last_event_ind == soci::i_ok) r.last_event_at = last_event;
     return r;
 }
 
@@ -80,7 +81,8 @@ intent_binds::intent_binds(const recoup::intent_record& intent)
     : currency(intent.currency.str()), status(recoup::to_string(intent.status)),
       mca(from_non_empty(intent.billing_mca_id)), address(from_non_empty(address_json(intent.billing_address))),
       metadata(from_non_empty(intent.feature_metadata)), amount(intent.amount), created(intent.created_at),
-      modified(intent.modified_at)
+      modified(intent.modified_at), last_event(intent.last_event_at.value_or(0)),
+      last_event_ind(intent.last_event_at ? soci::i_ok : soci::i_null)
 {
 }
 

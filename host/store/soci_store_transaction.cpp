@@ -55,13 +55,14 @@ recoup::intent_record soci_store::transaction::lock_or_create_intent(const recou
         // No conflict target: a racing insert of the same invoice may collide on the primary key (the
         // id is derived from profile and reference) before the (profile, reference) index.
         sql << "INSERT INTO payment_intent (id, profile_id, merchant_reference_id, billing_mca_id, amount, currency, "
-               "status, billing_address, total_retry_count, feature_metadata, created_at, modified_at) "
-               "VALUES (:id, :p, :r, :m, :a, :c, :s, :b, :t, :f, :ca, :ma) "
+               "status, billing_address, total_retry_count, feature_metadata, created_at, modified_at, last_event_at) "
+               "VALUES (:id, :p, :r, :m, :a, :c, :s, :b, :t, :f, :ca, :ma, :le) "
                "ON CONFLICT DO NOTHING",
             soci::use(intent.id), soci::use(intent.profile_id), soci::use(intent.merchant_reference_id),
             soci::use(b.mca.value, b.mca.ind), soci::use(b.amount), soci::use(b.currency), soci::use(b.status),
             soci::use(b.address.value, b.address.ind), soci::use(intent.total_retry_count),
-            soci::use(b.metadata.value, b.metadata.ind), soci::use(b.created), soci::use(b.modified);
+            soci::use(b.metadata.value, b.metadata.ind), soci::use(b.created), soci::use(b.modified),
+            soci::use(b.last_event, b.last_event_ind);
 
         const auto row = store_detail::select_one<store_detail::intent_row>(
             sql, store_->url.backend, "profile_id = :p AND merchant_reference_id = :r", row_lock::for_update,
@@ -88,11 +89,12 @@ void soci_store::transaction::update_intent(const recoup::intent_record& intent)
         store_detail::intent_binds b(intent);
         soci::statement st =
             (sql.prepare << "UPDATE payment_intent SET billing_mca_id = :m, amount = :a, currency = :c, status = :s, "
-                            "billing_address = :b, total_retry_count = :t, feature_metadata = :f, modified_at = :ma "
-                            "WHERE id = :id",
+                            "billing_address = :b, total_retry_count = :t, feature_metadata = :f, modified_at = :ma, "
+                            "last_event_at = :le WHERE id = :id",
              soci::use(b.mca.value, b.mca.ind), soci::use(b.amount), soci::use(b.currency), soci::use(b.status),
              soci::use(b.address.value, b.address.ind), soci::use(intent.total_retry_count),
-             soci::use(b.metadata.value, b.metadata.ind), soci::use(b.modified), soci::use(intent.id));
+             soci::use(b.metadata.value, b.metadata.ind), soci::use(b.modified),
+             soci::use(b.last_event, b.last_event_ind), soci::use(intent.id));
         st.execute(true);
         // The caller's fault (it updates what it never locked): retrying would not mend it.
         if (st.get_affected_rows() != 1)

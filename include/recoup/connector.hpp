@@ -119,6 +119,14 @@ concept has_record_back = billing_connector<C> &&
         { c.record_back(r, mca) } -> std::same_as<result<outbound_request>>;
     };
 
+// Optional: when the platform says the event happened (unix seconds), nullopt when the delivery
+// does not say. The flow orders deliveries by it (docs/behaviour.md §4); a connector without it
+// falls back to the attempt's transaction_created_at.
+template <class C>
+concept has_event_time = billing_connector<C> && requires(const C& c, const typename C::webhook& w) {
+    { c.event_time(w) } -> std::same_as<std::optional<std::int64_t>>;
+};
+
 // Optional: a body other than `{}` for the platform.
 template <class C>
 concept has_api_response = billing_connector<C> && requires(const C& c, const typename C::webhook& w) {
@@ -130,6 +138,7 @@ concept has_api_response = billing_connector<C> && requires(const C& c, const ty
 struct normalized_webhook {
     incoming_webhook_event event_type = incoming_webhook_event::event_not_supported;
     std::optional<std::string> event_id;
+    std::optional<std::int64_t> event_at; // the platform's event time, unix seconds; nullopt: unknown
     std::string object_reference_id;
     std::optional<recovery_invoice> invoice;
     std::optional<recovery_attempt> attempt;

@@ -75,6 +75,7 @@ struct recovery_result {
     std::string earlier_business_status;             // task_finished_earlier: how that task ended
     std::optional<std::string> payment_id;
     bool duplicate = false;
+    bool stale = false; // older than the intent's last applied event: its amount and status kept
 };
 
 // The outcome as the event log and the log line spell it: "task armed", "conflict: intent is

@@ -42,6 +42,9 @@ struct intent_record {
     std::string feature_metadata = "{}"; // JSON object
     std::int64_t created_at = 0;
     std::int64_t modified_at = 0;
+    // The platform's time of the newest event applied to amount and status (unix seconds);
+    // nullopt until one with a known time is. An older event leaves both alone (docs/behaviour.md §4).
+    std::optional<std::int64_t> last_event_at;
 };
 
 // payment_attempt

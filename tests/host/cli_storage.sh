@@ -48,6 +48,7 @@ expect_out "pending"
 run 0 migrate
 expect_out "applied 0001_create_recovery_tables"
 expect_out "applied 0002_add_feature_metadata_in_payment_attempt"
+expect_out "applied 0003_add_last_event_at_in_payment_intent"
 run 0 migrate up
 expect_out "already up to date"
 
@@ -156,7 +157,7 @@ run 2 migrate sideways
 run 2 migrate down
 
 run 0 migrate down 1
-expect_out "reverted 0002_add_feature_metadata_in_payment_attempt"
+expect_out "reverted 0003_add_last_event_at_in_payment_intent"
 run 0 migrate down all
 expect_out "reverted 0001_create_recovery_tables"
 run 0 migrate status

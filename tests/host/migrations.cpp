@@ -78,7 +78,7 @@ BOOST_AUTO_TEST_CASE(up_down_to_zero_and_up_again)
     fresh_database db(false);
     const auto backend = db.url().backend;
     const auto known = recoupd::known_migrations(backend).size();
-    BOOST_REQUIRE(known >= 2u);
+    BOOST_REQUIRE(known >= 3u);
     auto store = db.open(1);
 
     for (const auto& m : store->migration_status()) BOOST_TEST(!m.applied_at);
@@ -93,15 +93,35 @@ BOOST_AUTO_TEST_CASE(up_down_to_zero_and_up_again)
         BOOST_TEST(store->migrate_up().empty()); // nothing left to do
         for (const auto& m : store->migration_status()) BOOST_TEST(m.applied_at.has_value());
 
-        // 0002 alone adds payment_attempt.feature_metadata, and its down removes only it.
+        // Down to 0002 and 0003 (their versions, whatever comes after them), one at a time: each
+        // removes only its own column.
+        const auto down_to = [&](int version) {
+            std::vector<recoupd::migration_state> reverted;
+            for (std::size_t i = 0; i < known; ++i) {
+                auto step = store->migrate_down(1);
+                BOOST_REQUIRE(step.size() == 1u);
+                reverted.push_back(step[0]);
+                if (step[0].version == version) break;
+            }
+            return reverted;
+        };
+        BOOST_TEST(columns(db, "payment_intent").contains("last_event_at"));
+        auto reverted = down_to(3);
+        BOOST_TEST(reverted.back().name == "add_last_event_at_in_payment_intent");
+        BOOST_TEST(!columns(db, "payment_intent").contains("last_event_at"));
+        BOOST_TEST(columns(db, "payment_intent").contains("amount"));
         BOOST_TEST(columns(db, "payment_attempt").contains("feature_metadata"));
-        const auto reverted = store->migrate_down(1);
+        BOOST_TEST(recorded(db) == 2);
+
+        // 0002 alone adds payment_attempt.feature_metadata, and its down removes only it.
+        reverted = down_to(2);
         BOOST_REQUIRE(reverted.size() == 1u);
         BOOST_TEST(reverted[0].name == "add_feature_metadata_in_payment_attempt");
         BOOST_TEST(!columns(db, "payment_attempt").contains("feature_metadata"));
         BOOST_TEST(columns(db, "payment_attempt").contains("connector_payment_id"));
-        BOOST_TEST(recorded(db) == static_cast<long long>(known) - 1);
-        BOOST_TEST(store->migrate_up().size() == 1u);
+        BOOST_TEST(recorded(db) == 1);
+        BOOST_TEST(store->migrate_up().size() == known - 1);
+        BOOST_TEST(columns(db, "payment_intent").contains("last_event_at"));
 
         // Down to zero: every table is gone, schema_migrations stays (empty).
         BOOST_TEST(store->migrate_down(100).size() == known);
@@ -119,7 +139,7 @@ BOOST_AUTO_TEST_CASE(the_schema_has_the_columns_tools_query)
     const std::map<std::string, std::vector<std::string>> required = {
         {"payment_intent",
          {"id", "profile_id", "merchant_reference_id", "amount", "currency", "status", "feature_metadata",
-          "billing_mca_id", "billing_address", "total_retry_count", "created_at", "modified_at"}},
+          "billing_mca_id", "billing_address", "total_retry_count", "created_at", "modified_at", "last_event_at"}},
         {"payment_attempt",
          {"id", "payment_id", "status", "amount", "currency", "connector_payment_id", "error_code", "error_message",
           "feature_metadata", "charge_id", "triggered_by", "details", "created_at", "modified_at"}},

@@ -147,6 +147,7 @@ BOOST_AUTO_TEST_CASE(lock_or_create_intent_inserts_once_and_reads_back)
         BOOST_TEST(created.billing_mca_id == "mca_cb");
         BOOST_TEST((created.status == recoup::intent_status::requires_payment_method));
         BOOST_TEST((created.billing_address == proposed.billing_address));
+        BOOST_TEST(!created.last_event_at.has_value()); // NULL: no event time known
         tx.commit();
     }
     auto tx = store->begin();
@@ -159,6 +160,7 @@ BOOST_AUTO_TEST_CASE(lock_or_create_intent_inserts_once_and_reads_back)
     updated.total_retry_count = 3;
     updated.feature_metadata = R"({"revenue_recovery":{"retry_count":3}})";
     updated.modified_at = 2000;
+    updated.last_event_at = 1'740'900'000;
     tx.update_intent(updated);
     tx.commit();
 
@@ -170,6 +172,7 @@ BOOST_AUTO_TEST_CASE(lock_or_create_intent_inserts_once_and_reads_back)
     BOOST_TEST(js(read->feature_metadata) == js(updated.feature_metadata));
     BOOST_TEST(read->modified_at == 2000);
     BOOST_TEST(read->created_at == 1000);
+    BOOST_TEST(read->last_event_at.value_or(0) == 1'740'900'000);
     BOOST_TEST(!tx2.find_intent("pay_missing"));
     BOOST_CHECK_THROW(tx2.update_intent(make_intent("pay_missing", "inv_9")), std::runtime_error);
 }

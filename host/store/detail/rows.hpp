@@ -51,12 +51,13 @@ struct intent_row {
     static std::string columns()
     {
         return "id, profile_id, merchant_reference_id, billing_mca_id, amount, currency, status, billing_address, "
-               "total_retry_count, feature_metadata, created_at, modified_at";
+               "total_retry_count, feature_metadata, created_at, modified_at, last_event_at";
     }
 
     std::string id, profile_id, reference, mca, currency, status, address, metadata;
-    soci::indicator mca_ind = soci::i_ok, address_ind = soci::i_ok, metadata_ind = soci::i_ok;
-    long long amount = 0, created = 0, modified = 0;
+    soci::indicator mca_ind = soci::i_ok, address_ind = soci::i_ok, metadata_ind = soci::i_ok,
+                    last_event_ind = soci::i_null;
+    long long amount = 0, created = 0, modified = 0, last_event = 0;
     int retries = 0;
 
     template <class T>
@@ -64,7 +65,8 @@ struct intent_row {
     {
         return (t, soci::into(id), soci::into(profile_id), soci::into(reference), soci::into(mca, mca_ind),
                 soci::into(amount), soci::into(currency), soci::into(status), soci::into(address, address_ind),
-                soci::into(retries), soci::into(metadata, metadata_ind), soci::into(created), soci::into(modified));
+                soci::into(retries), soci::into(metadata, metadata_ind), soci::into(created), soci::into(modified),
+                soci::into(last_event, last_event_ind));
     }
 
     recoup::intent_record record() const;
@@ -74,7 +76,8 @@ struct intent_row {
 struct intent_binds {
     std::string currency, status;
     nullable mca, address, metadata;
-    long long amount, created, modified;
+    long long amount, created, modified, last_event;
+    soci::indicator last_event_ind;
 
     explicit intent_binds(const recoup::intent_record& intent);
 };

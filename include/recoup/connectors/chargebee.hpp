@@ -46,6 +46,7 @@ public:
     }
 
     std::optional<std::string> event_id(const webhook& w) const { return w.id; }
+    std::optional<std::int64_t> event_time(const webhook& w) const { return w.occurred_at; }
 
     result<std::string> object_reference_id(const webhook& w) const
     {

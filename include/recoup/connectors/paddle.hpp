@@ -62,6 +62,7 @@ public:
     }
 
     std::optional<std::string> event_id(const webhook& w) const { return w.event_id; }
+    std::optional<std::int64_t> event_time(const webhook& w) const { return w.occurred_at; }
 
     result<std::string> object_reference_id(const webhook& w) const
     {

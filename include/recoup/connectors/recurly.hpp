@@ -112,6 +112,7 @@ public:
     }
 
     std::optional<std::string> event_id(const webhook& w) const { return w.notification.id; }
+    std::optional<std::int64_t> event_time(const webhook& w) const { return w.notification.event_time; }
 
     result<std::string> object_reference_id(const webhook& w) const
     {

@@ -48,6 +48,7 @@ public:
     incoming_webhook_event event_type(const webhook& w) const { return to_incoming_event(w.event.kind); }
 
     std::optional<std::string> event_id(const webhook& w) const { return w.event.id; }
+    std::optional<std::int64_t> event_time(const webhook& w) const { return w.event.created; }
 
     // The invoice id: every event we consume is about one invoice.
     result<std::string> object_reference_id(const webhook& w) const

@@ -29,6 +29,7 @@ result<normalized_webhook> normalize(const C& connector, const webhook_request& 
     normalized_webhook out;
     out.event_type = connector.event_type(w);
     out.event_id = connector.event_id(w);
+    if constexpr (has_event_time<C>) out.event_at = connector.event_time(w);
     if constexpr (has_api_response<C>) out.response = connector.api_response(w);
     if (out.event_type == incoming_webhook_event::event_not_supported) return out;
 
@@ -48,6 +49,7 @@ result<normalized_webhook> normalize(const C& connector, const webhook_request& 
         auto attempt = connector.attempt_details(w);
         if (!attempt) return attempt.error();
         out.attempt = std::move(*attempt);
+        if constexpr (!has_event_time<C>) out.event_at = out.attempt->transaction_created_at;
     }
     return out;
 }

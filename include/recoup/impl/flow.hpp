@@ -41,6 +41,13 @@ constexpr intent_status status_after(attempt_status s) noexcept
     return intent_status::processing;
 }
 
+// An event the platform dated before the one the intent was last updated from. Unknown times on
+// either side are never stale: such an event applies as it always did.
+constexpr bool is_stale(std::optional<std::int64_t> event_at, std::optional<std::int64_t> last_event_at) noexcept
+{
+    return event_at && last_event_at && *event_at < *last_event_at;
+}
+
 inline webhook_outcome conflict(recovery_result& out, intent_status s)
 {
     out.conflicting_status = s;
@@ -170,6 +177,7 @@ inline std::string outcome_text(const recovery_result& r)
         text.append(": intent is ").append(to_string(*r.conflicting_status));
     else if (r.outcome == webhook_outcome::task_finished_earlier)
         text.append(": ").append(r.earlier_business_status);
+    if (r.stale) text.append(" (stale event: amount and status kept)");
     return text;
 }
 
@@ -204,8 +212,11 @@ recovery_result apply_webhook(Tx& tx, const normalized_webhook& w, const recover
         out.action = decide(w.event_type, std::nullopt);
         out.outcome = webhook_outcome::ignored;
     } else {
-        auto intent = tx.lock_or_create_intent(detail::proposed_intent(*w.invoice, account, now));
+        auto proposed = detail::proposed_intent(*w.invoice, account, now);
+        proposed.last_event_at = w.event_at;
+        auto intent = tx.lock_or_create_intent(proposed);
         const auto before = intent;
+        out.stale = detail::is_stale(w.event_at, intent.last_event_at);
         std::optional<triggered_by> by;
         std::optional<intent_status> attempt_conflict;
         if (w.attempt) by = detail::record_attempt(tx, *w.attempt, intent, now, attempt_conflict);
@@ -216,9 +227,16 @@ recovery_result apply_webhook(Tx& tx, const normalized_webhook& w, const recover
             out.outcome = detail::conflict(out, *attempt_conflict);
             out.earlier_business_status.clear();
         }
-        if (!is_terminal(intent.status)) intent.amount = w.invoice->amount; // still to collect
+        if (out.stale) {
+            // A late delivery: the newer event's status stands, unless this one ends the intent
+            // (paid or cancelled is final whenever it was said), and so does its amount.
+            if (!is_terminal(intent.status)) intent.status = before.status;
+        } else {
+            if (!is_terminal(intent.status)) intent.amount = w.invoice->amount; // still to collect
+            if (w.event_at && !is_terminal(before.status)) intent.last_event_at = w.event_at;
+        }
         if (intent.status != before.status || intent.total_retry_count != before.total_retry_count ||
-            intent.amount != before.amount) {
+            intent.amount != before.amount || intent.last_event_at != before.last_event_at) {
             intent.modified_at = now;
             tx.update_intent(intent);
         }

@@ -200,6 +200,7 @@ inline void tag_invoke(const boost::json::value_from_tag&, boost::json::value& j
     auto& o = jv.emplace_object();
     o["event_type"] = to_string(w.event_type);
     detail::put_optional(o, "event_id", w.event_id);
+    detail::put_optional(o, "event_at", w.event_at);
     o["object_reference_id"] = w.object_reference_id;
     detail::put_optional(o, "invoice", w.invoice);
     detail::put_optional(o, "attempt", w.attempt);
@@ -215,6 +216,7 @@ inline normalized_webhook tag_invoke(const boost::json::value_to_tag<normalized_
     normalized_webhook w;
     w.event_type = detail::read_enum<incoming_webhook_event>(o, "event_type");
     w.event_id = wire::optional<std::string>(o, "event_id");
+    w.event_at = wire::optional<std::int64_t>(o, "event_at"); // absent from plugins before ABI 1.2
     w.object_reference_id = wire::optional<std::string>(o, "object_reference_id").value_or("");
     w.invoice = wire::optional<recovery_invoice>(o, "invoice");
     w.attempt = wire::optional<recovery_attempt>(o, "attempt");

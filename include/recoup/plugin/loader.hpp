@@ -78,6 +78,8 @@ public:
                           std::span<const sync_exchange> sync) const;
     incoming_webhook_event event_type(const webhook& w) const { return w.event_type; }
     std::optional<std::string> event_id(const webhook& w) const { return w.event_id; }
+    // The plugin's "event_at"; a plugin older than that key gives none (applied in arrival order).
+    std::optional<std::int64_t> event_time(const webhook& w) const { return w.event_at; }
     result<std::string> object_reference_id(const webhook& w) const { return w.object_reference_id; }
     result<recovery_invoice> invoice_details(const webhook& w) const;
     result<recovery_attempt> attempt_details(const webhook& w) const;
@@ -96,6 +98,7 @@ private:
 static_assert(billing_connector<dynamic_connector>);
 static_assert(has_sync_requests<dynamic_connector>);
 static_assert(has_record_back<dynamic_connector>);
+static_assert(has_event_time<dynamic_connector>);
 
 // load_library() plus a check that the plugin is a billing connector.
 result<dynamic_connector> load_connector(const std::filesystem::path& path);

@@ -120,6 +120,7 @@ struct chargebee_webhook {
     std::optional<std::string> id;
     std::string event_type;
     std::optional<chargebee_event> event; // nullopt: not consumed
+    std::optional<std::int64_t> occurred_at; // unix seconds, read for consumed events
     std::optional<chargebee_content> content;
 };
 
@@ -263,6 +264,7 @@ inline chargebee_webhook tag_invoke(const json::value_to_tag<chargebee_webhook>&
     w.event_type = wire::required<std::string>(o, "event_type");
     w.event = detail::classify(w.event_type, jv);
     if (!w.event) return w;
+    w.occurred_at = wire::optional<std::int64_t>(o, "occurred_at");
     w.content = wire::required<chargebee_content>(o, "content");
     if (carries_transaction(*w.event) && !w.content->transaction)
         wire::raise(error::missing_field, "content.transaction");

@@ -228,6 +228,7 @@ struct paddle_notification {
     std::string event_type;
     std::optional<paddle_event_type> event; // set only for an event recovery consumes
     std::optional<paddle_transaction> transaction; // read only for those
+    std::optional<std::int64_t> occurred_at;       // unix seconds, read only for those
 };
 
 inline paddle_notification tag_invoke(const json::value_to_tag<paddle_notification>&, const json::value& jv)
@@ -237,7 +238,10 @@ inline paddle_notification tag_invoke(const json::value_to_tag<paddle_notificati
     n.event_id = wire::optional<std::string>(o, "event_id");
     n.event_type = wire::required<std::string>(o, "event_type");
     n.event = enum_from_string<paddle_event_type>(n.event_type);
-    if (n.event) n.transaction = wire::required<paddle_transaction>(o, "data");
+    if (n.event) {
+        n.transaction = wire::required<paddle_transaction>(o, "data");
+        n.occurred_at = wire::optional_iso8601(o, "occurred_at");
+    }
     return n;
 }
 

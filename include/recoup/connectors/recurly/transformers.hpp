@@ -81,6 +81,7 @@ struct recurly_notification {
     std::optional<std::string> object_type;
     std::optional<std::string> event_type;
     std::optional<std::string> uuid;
+    std::optional<std::int64_t> event_time; // unix seconds, read for a payment event we consume
 };
 
 inline recurly_notification tag_invoke(const json::value_to_tag<recurly_notification>&, const json::value& jv)
@@ -91,6 +92,8 @@ inline recurly_notification tag_invoke(const json::value_to_tag<recurly_notifica
     n.object_type = wire::optional<std::string>(o, "object_type");
     n.event_type = wire::optional<std::string>(o, "event_type");
     n.uuid = wire::optional<std::string>(o, "uuid");
+    if (n.object_type == "payment" && n.event_type && enum_from_string<recurly_payment_event_type>(*n.event_type))
+        n.event_time = wire::optional_iso8601(o, "event_time");
     return n;
 }
 

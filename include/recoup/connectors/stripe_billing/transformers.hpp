@@ -217,6 +217,7 @@ struct stripe_event {
     std::string type;
     stripe_event_type kind = stripe_event_type::unsupported;
     std::optional<stripe_event_data> data;
+    std::optional<std::int64_t> created; // unix seconds, read only for the events we consume
 };
 
 inline stripe_event tag_invoke(const json::value_to_tag<stripe_event>&, const json::value& v)
@@ -226,7 +227,10 @@ inline stripe_event tag_invoke(const json::value_to_tag<stripe_event>&, const js
     e.id = wire::optional<std::string>(o, "id");
     e.type = wire::required<std::string>(o, "type");
     e.kind = parse_event_type(e.type);
-    if (e.kind != stripe_event_type::unsupported) e.data = wire::required<stripe_event_data>(o, "data");
+    if (e.kind != stripe_event_type::unsupported) {
+        e.data = wire::required<stripe_event_data>(o, "data");
+        e.created = wire::optional<std::int64_t>(o, "created");
+    }
     return e;
 }
 
