@@ -46,6 +46,7 @@ stop_demo() { # $1: log file
 # send_demo_event: runs the printed command, keeps the response for secret_leaks; prints the status.
 send_demo_event() {
     sh -c "$cmd"
+    echo >>response.json
     transcript_save "http_demo.sh-$$.responses" response.head response.json
 }
 
