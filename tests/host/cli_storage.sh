@@ -24,14 +24,21 @@ else
     trap 'rm -rf "$T"' EXIT
 fi
 failures=0
+ran=0
+# shellcheck source=tests/host/transcript.sh
+. "$(dirname "$0")/transcript.sh"
 
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
-# run EXPECTED_STATUS ARGS...: runs recoupd, keeps stdout in $out and stderr in $err.
+# run EXPECTED_STATUS ARGS...: runs recoupd, keeps stdout in $out and stderr in $err (and both,
+# with the secrets it was given, for secret_leaks).
 run() {
     local expected=$1; shift
+    transcript_secrets_of "$@"
     "$RECOUPD" "$@" >"$T/out" 2>"$T/err"
     local status=$?
+    ran=$((ran + 1))
+    transcript_save "cli_storage.sh-$BACKEND-$$-$ran.log" "$T/out" "$T/err"
     out=$(cat "$T/out"); err=$(cat "$T/err")
     if [ "$status" -ne "$expected" ]; then
         fail "recoupd $* exited $status, expected $expected; stdout: $out; stderr: $err"
@@ -47,6 +54,7 @@ expect_out "0001_create_recovery_tables"
 expect_out "pending"
 run 0 migrate
 expect_out "applied 0001_create_recovery_tables"
+if [ "$BACKEND" = sqlite ]; then transcript_secret "$(cat "$T/var/recoup.db.key")"; fi
 expect_out "applied 0002_add_feature_metadata_in_payment_attempt"
 expect_out "applied 0003_add_last_event_at_in_payment_intent"
 run 0 migrate up

@@ -8,6 +8,9 @@ SRC=$2
 command -v curl >/dev/null 2>&1 || { echo "curl is not installed: skipped"; exit 77; }
 command -v python3 >/dev/null 2>&1 || { echo "python3 is not installed: skipped"; exit 77; }
 
+# shellcheck source=tests/host/transcript.sh
+. "$(dirname "$0")/transcript.sh"
+
 T=$(mktemp -d /tmp/recoup-demo-test.XXXXXX)
 PID=""
 cleanup() {
@@ -28,10 +31,23 @@ start_demo() { # $1: log file
         sleep 0.1
     done
 }
-stop_demo() {
+stop_demo() { # $1: log file
     kill -TERM "$PID"
     wait "$PID" || true
+    # For secret_leaks: the secrets the demo generated, and what `recoupd serve` (which the demo
+    # script execs, so same pid) logged after the banner. The banner shows the secrets by design:
+    # it is `recoupd demo-info`'s stdout, not a log line, so it is left out.
+    grep "secret(s):" "$1" | sed 's/.*secret(s): *//' | tr ' ' '\n' | while IFS= read -r s; do transcript_secret "$s"; done
+    transcript_secret "$(cat var/recoup.db.key)"
+    sed -n '/(Ctrl-C stops)$/,$p' "$1" | sed 1d >"$1.serve"
+    transcript_save "http_demo.sh-$PID.log" "$1.serve"
     PID=""
+}
+# send_demo_event: runs the printed command, keeps the response for secret_leaks; prints the status.
+send_demo_event() {
+    sh -c "$cmd"
+    echo >>response.json
+    transcript_save "http_demo.sh-$$.responses" response.head response.json
 }
 
 start_demo first.log
@@ -41,18 +57,18 @@ for c in chargebee recurly stripe_billing; do
 done
 # The printed command, as a person would paste it, asked only for the status code.
 cmd=$(sed -n '/^  curl -i/,/--data-binary/p' first.log | sed 's/\\$//' | tr -d '\n' \
-    | sed "s/curl -i/curl -s -o response.json -w '%{http_code}'/")
+    | sed "s/curl -i/curl -s -D response.head -o response.json -w '%{http_code}'/")
 [ -n "$cmd" ] || { echo "FAIL: no curl command printed"; cat first.log; exit 1; }
-status=$(sh -c "$cmd")
+status=$(send_demo_event)
 [ "$status" = 200 ] || { echo "FAIL: the printed command got $status: $(cat response.json)"; exit 1; }
-stop_demo
+stop_demo first.log
 [ -f var/recoup.db ] || { echo "FAIL: var/recoup.db was not created"; exit 1; }
 
 start_demo second.log
 grep "secret(s)" first.log > first.secrets
 grep "secret(s)" second.log > second.secrets
 cmp -s first.secrets second.secrets || { echo "FAIL: the second run did not reuse the database"; exit 1; }
-status=$(sh -c "$cmd")
+status=$(send_demo_event)
 [ "$status" = 200 ] || { echo "FAIL: the command got $status on the second run"; exit 1; }
-stop_demo
+stop_demo second.log
 echo "1 passed, 0 failed"

@@ -1,7 +1,10 @@
 // Shared by the HTTP integration suites: a `recoupd serve` child process on a free loopback
 // port, a database of its own per test (an SQLite file in a temp dir, or a fresh PostgreSQL
 // schema), the CLI to create profiles and MCAs, a plain HTTP client, and SQL to check rows.
+// Every process started and every response read here is kept for secret_leaks (transcript.hpp).
 #pragma once
+
+#include "transcript.hpp"
 
 #include "../support/shared_fixtures.hpp"
 #include "../support/test_support.hpp"
@@ -97,6 +100,7 @@ struct command_result {
 // Runs a program to completion; output captured.
 inline command_result run_command(const std::vector<std::string>& args)
 {
+    transcript::note_secrets_of(args);
     int fds[2];
     if (::pipe(fds) != 0) throw std::runtime_error("pipe failed");
     const pid_t pid = ::fork();
@@ -119,6 +123,7 @@ inline command_result run_command(const std::vector<std::string>& args)
     int status = 0;
     ::waitpid(pid, &status, 0);
     out.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    transcript::append(transcript::process_file(args, pid), out.output);
     return out;
 }
 
@@ -127,6 +132,7 @@ class child {
 public:
     explicit child(const std::vector<std::string>& args)
     {
+        transcript::note_secrets_of(args);
         int fds[2];
         if (::pipe(fds) != 0) throw std::runtime_error("pipe failed");
         pid_ = ::fork();
@@ -143,6 +149,7 @@ public:
         }
         ::close(fds[1]);
         fd_ = fds[0];
+        transcript_ = transcript::process_file(args, pid_);
         reader_ = std::thread([this] { read_lines(); });
     }
     ~child()
@@ -217,6 +224,7 @@ private:
         std::string pending;
         char buf[4096];
         for (ssize_t n; (n = ::read(fd_, buf, sizeof buf)) > 0;) {
+            transcript::append(transcript_, std::string_view(buf, static_cast<std::size_t>(n)));
             pending.append(buf, static_cast<std::size_t>(n));
             for (std::size_t nl; (nl = pending.find('\n')) != std::string::npos;) {
                 std::lock_guard lock(mutex_);
@@ -233,6 +241,7 @@ private:
 
     pid_t pid_ = -1;
     int fd_ = -1;
+    fs::path transcript_;
     int exit_status_ = -1;
     std::thread reader_;
     mutable std::mutex mutex_;
@@ -277,6 +286,7 @@ inline reply send(unsigned short port, const std::string& method, const std::str
     out.status = static_cast<int>(res.result_int());
     out.body = res.body();
     for (const auto& f : res) out.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+    transcript::record_response(method, target, out.status, out.headers, out.body);
     beast::error_code ignored;
     socket.shutdown(tcp::socket::shutdown_both, ignored);
     return out;
@@ -310,6 +320,7 @@ public:
             out.status = static_cast<int>(res.result_int());
             out.body = res.body();
             for (const auto& f : res) out.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+            transcript::record_response(method, target, out.status, out.headers, out.body);
             if (!res.keep_alive()) reset();
             return out;
         } catch (...) {
@@ -356,6 +367,7 @@ inline reply send_raw(unsigned short port, const std::string& bytes)
     out.status = static_cast<int>(res.result_int());
     out.body = res.body();
     for (const auto& f : res) out.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+    transcript::record_response("raw", "", out.status, out.headers, out.body);
     return out;
 }
 

@@ -350,6 +350,7 @@ pid_t spawn_scheduler(const test_database& db, const std::vector<std::string>& e
 {
     std::vector<std::string> args{recoupd_path(), "scheduler", "--database", db.url(), "--plugin-dir", plugin_dir()};
     args.insert(args.end(), extra.begin(), extra.end());
+    transcript::note_secrets_of(args);
     const pid_t pid = ::fork();
     if (pid == 0) {
         const int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -361,6 +362,7 @@ pid_t spawn_scheduler(const test_database& db, const std::vector<std::string>& e
         ::execv(argv[0], argv.data());
         ::_exit(127);
     }
+    transcript::output_goes_to(pid, args, out);
     return pid;
 }
 
@@ -368,6 +370,7 @@ int wait_exit(pid_t pid)
 {
     int status = 0;
     ::waitpid(pid, &status, 0);
+    transcript::exited(pid);
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
