@@ -1,6 +1,6 @@
 // libFuzzer target: the HTTP request path up to the flow, without the host's database. Raw bytes
 // are parsed as one HTTP/1.1 request by Boost.Beast's request parser (the host's limits), routed
-// by the host's webhook route shape (host/http/handler.cpp, match_route) and, for a POST to a
+// by the host's own route matching (host/http/route.cpp, linked in) and, for a POST to a
 // webhook route, run through recoup::recover on a memory_store with the connector the MCA id
 // names (mca_chargebee, mca_recurly, mca_stripe_billing, mca_paddle): once as received and once
 // with the signature headers replaced by correct ones, so the flow past verification is reached.
@@ -14,6 +14,8 @@
 #include <recoup/memory_store.hpp>
 
 #include "fuzz_support.hpp"
+#include "http/route.hpp"
+#include "http/server.hpp"
 
 #include <boost/beast/http.hpp>
 
@@ -28,38 +30,7 @@ using recoup_fuzz::check;
 
 namespace {
 
-// The host's defaults (host/http/server.hpp): 1 MiB of body, 16 KiB of headers.
-constexpr std::uint64_t body_limit = 1 << 20;
-constexpr std::uint32_t header_limit = 16 * 1024;
-
 const std::string profile_id = "pro_fuzz";
-
-std::vector<std::string_view> split_path(std::string_view path)
-{
-    std::vector<std::string_view> parts;
-    if (!path.starts_with('/')) return parts;
-    path.remove_prefix(1);
-    while (true) {
-        const auto slash = path.find('/');
-        parts.push_back(path.substr(0, slash));
-        if (slash == std::string_view::npos) break;
-        path.remove_prefix(slash + 1);
-    }
-    return parts;
-}
-
-// {profile_id, mca_id} of /v2/webhooks/revenue_recovery/{p}/{m} or /v2/webhooks/recovery/{merchant}/{p}/{m}.
-std::optional<std::pair<std::string_view, std::string_view>> webhook_route(std::string_view path)
-{
-    const auto parts = split_path(path);
-    for (const auto& p : parts)
-        if (p.empty()) return std::nullopt;
-    if (parts.size() == 5 && parts[0] == "v2" && parts[1] == "webhooks" && parts[2] == "revenue_recovery")
-        return std::pair{parts[3], parts[4]};
-    if (parts.size() == 6 && parts[0] == "v2" && parts[1] == "webhooks" && parts[2] == "recovery")
-        return std::pair{parts[4], parts[5]};
-    return std::nullopt;
-}
 
 struct no_sync {
     recoup::result<recoup::http_response> operator()(const recoup::outbound_request& r) const
@@ -116,30 +87,28 @@ void deliver(const C& connector, const bhttp::request<bhttp::string_body>& msg, 
         check(references.emplace(intent.profile_id, intent.merchant_reference_id).second, "two intents for one reference");
 }
 
-void route(const bhttp::request<bhttp::string_body>& msg)
+void dispatch(const bhttp::request<bhttp::string_body>& msg)
 {
-    const std::string_view target = msg.target();
-    const auto q = target.find('?');
-    const auto path = target.substr(0, q);
-    const auto query = q == std::string_view::npos ? std::string_view{} : target.substr(q + 1);
-    const auto r = webhook_route(path);
-    if (!r || msg.method() != bhttp::verb::post || r->first != profile_id) return;
+    const auto [path, query] = recoupd::http::split_target(msg.target());
+    const auto r = recoupd::http::match_route(path);
+    if (r.kind != recoupd::http::route::webhook || msg.method() != bhttp::verb::post || r.profile_id != profile_id)
+        return;
 
     const std::string body = msg.body();
     const auto at = recoup_fuzz::fuzz_now;
-    if (r->second == "mca_chargebee") {
+    if (r.mca_id == "mca_chargebee") {
         static const std::vector<std::string> secrets{"cb_user:cb-pass"};
         deliver(recoup::connectors::chargebee::connector{}, msg, path, query, secrets,
                 {{"Authorization", recoup::basic_auth_value("cb_user", "cb-pass")}}, recoup::authorization_header);
-    } else if (r->second == "mca_recurly") {
+    } else if (r.mca_id == "mca_recurly") {
         static const std::vector<std::string> secrets{"rq_whsec_fuzz"};
         deliver(recoup::connectors::recurly::connector{}, msg, path, query, secrets,
                 {{"recurly-signature", recoup::sign_recurly(body, secrets[0], at)}}, recoup::recurly_signature_header);
-    } else if (r->second == "mca_stripe_billing") {
+    } else if (r.mca_id == "mca_stripe_billing") {
         static const std::vector<std::string> secrets{"whsec_fuzz"};
         deliver(recoup::connectors::stripe_billing::connector{}, msg, path, query, secrets,
                 {{"Stripe-Signature", recoup::sign_stripe(body, secrets[0], at)}}, recoup::stripe_signature_header);
-    } else if (r->second == "mca_paddle") {
+    } else if (r.mca_id == "mca_paddle") {
         static const std::vector<std::string> secrets{"pdl_ntfset_fuzz"};
         std::vector<std::pair<std::string, std::string>> signed_headers;
         for (auto& h : recoup::sign_hmac(recoup::paddle_scheme, body, secrets[0], at))
@@ -155,8 +124,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 {
     bhttp::request_parser<bhttp::string_body> parser;
     parser.eager(true);
-    parser.body_limit(body_limit);
-    parser.header_limit(header_limit);
+    // The host's limits, from the one place they are set.
+    const recoupd::http::server_options limits;
+    parser.body_limit(limits.body_limit);
+    parser.header_limit(static_cast<std::uint32_t>(limits.header_limit));
     boost::system::error_code ec;
     boost::asio::const_buffer in(data, size);
     while (in.size() > 0 && !parser.is_done()) {
@@ -171,6 +142,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         parser.put_eof(ec);
         if (ec || !parser.is_done()) return 0;
     }
-    route(parser.get());
+    dispatch(parser.get());
     return 0;
 }
