@@ -584,6 +584,16 @@ inline headers_t chargebee_headers(const std::string& user, const std::string& p
 
 // A test's world: its database migrated, profile "pro_1" with one MCA per bundled connector,
 // and a running server.
+// The JSON log line the server wrote for a webhook reply (found by its X-Request-Id).
+inline std::string log_line_of(server& host, const reply& r)
+{
+    const auto id = r.header("X-Request-Id");
+    BOOST_REQUIRE(!id.empty());
+    const auto line = host.process().wait_for_line("{\"request_id\":\"" + id + "\"");
+    BOOST_REQUIRE_MESSAGE(line, "no log line for request " + id);
+    return *line;
+}
+
 struct world {
     static constexpr const char* stripe_secret = "whsec_test_stripe_secret";
     static constexpr const char* recurly_secret = "recurly_test_secret";

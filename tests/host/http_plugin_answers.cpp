@@ -56,7 +56,7 @@ std::string webhook(const std::string& invoice_amount, const std::string& attemp
            "\"}}";
 }
 
-// A plugin fault: 500 HE_00 naming the cause, and not one row written.
+// A plugin fault: 500 HE_00 with the fixed text, the cause in the log line, and not one row written.
 void expect_refused(echo_world& e, const std::string& answer, const std::string& part)
 {
     BOOST_TEST_CONTEXT(answer.substr(0, 200))
@@ -64,7 +64,9 @@ void expect_refused(echo_world& e, const std::string& answer, const std::string&
         const auto r = e.deliver(answer);
         BOOST_TEST(r.status == 500);
         BOOST_TEST(error_code_of(r.body) == "HE_00", "body: " << r.body);
-        BOOST_TEST(r.body.find(part) != std::string::npos, "body: " << r.body);
+        BOOST_TEST(r.body.find(part) == std::string::npos, "body: " << r.body);
+        const auto line = log_line_of(*e.w.host, r);
+        BOOST_TEST(line.find(part) != std::string::npos, "log: " << line);
         BOOST_TEST(e.w.written() == 0);
     }
 }
