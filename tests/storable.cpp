@@ -59,6 +59,28 @@ BOOST_AUTO_TEST_CASE(text_with_a_nul_bad_utf8_or_too_many_characters_is_invalid_
     check_rejected(check_storable_text(wide + "e", "x", 255), "x", "(256)");
 }
 
+// A processor's answer: the scheduler stores these strings on the payment_attempt row.
+BOOST_AUTO_TEST_CASE(a_processor_answer_that_cannot_be_stored_names_its_field)
+{
+    charge_result fine{charge_status::failed, decline_kind::soft, "card_declined", "Declined \xC3\xA9", "pi_1"};
+    BOOST_TEST(!!check_storable(fine));
+    BOOST_TEST(!!check_storable(charge_result{}));
+
+    auto with = [&](auto change) {
+        auto c = fine;
+        change(c);
+        return check_storable(c);
+    };
+    check_rejected(with([](charge_result& c) { c.processor_transaction_id = std::string("pi\0", 3); }),
+                   "charge.processor_transaction_id", "NUL");
+    check_rejected(with([](charge_result& c) { c.processor_transaction_id = std::string(256, 'p'); }),
+                   "charge.processor_transaction_id", "(256)");
+    check_rejected(with([](charge_result& c) { c.error_code = "\xC0\xAF"; }), "charge.error_code", "UTF-8");
+    check_rejected(with([](charge_result& c) { c.error_message = std::string("no\0", 3); }),
+                   "charge.error_message", "NUL");
+    BOOST_TEST(!!with([](charge_result& c) { c.error_message = std::string(100000, 'm'); })); // TEXT
+}
+
 // ---- the table against the migrations ----------------------------------------------------------
 
 std::string migrations_text()

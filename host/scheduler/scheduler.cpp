@@ -5,6 +5,7 @@
 
 #include <recoup/flow.hpp>
 #include <recoup/json.hpp>
+#include <recoup/storable.hpp>
 #include <recoup/workflow.hpp>
 
 #include <algorithm>
@@ -265,13 +266,22 @@ template <class Parse>
 step_answer perform_step(const outbound::client& client, const resolved& r, const recoup::charge_step& step,
                          Parse&& parse)
 {
-    if (step.result) return {step.result, std::nullopt, {}};
+    // An answer whose strings cannot be stored as they are (a NUL, bad UTF-8, an over-long id) is
+    // unusable, like one that does not parse.
+    if (step.result) {
+        if (auto storable = recoup::check_storable(*step.result); !storable)
+            return {std::nullopt, std::nullopt, storable.error().what()};
+        return {step.result, std::nullopt, {}};
+    }
     if (!step.request || !r.payment.base_url || r.payment.base_url->empty())
         return {std::nullopt, std::nullopt, "the processor MCA has no base_url"};
     auto response = client.perform(*r.payment.base_url, *step.request);
     if (!response) return {std::nullopt, std::nullopt, response.error().what()};
     auto parsed = parse(*response);
     if (!parsed) return {std::nullopt, response->status, parsed.error().what()};
+    // The same check for an answer parsed from the processor's response.
+    if (auto storable = recoup::check_storable(*parsed); !storable)
+        return {std::nullopt, response->status, storable.error().what()};
     return {std::move(*parsed), response->status, {}};
 }
 

@@ -7,6 +7,7 @@
 
 #include <recoup/column_limits.hpp>
 #include <recoup/connector.hpp>
+#include <recoup/processor.hpp>
 #include <recoup/detail/config.hpp>
 #include <recoup/result.hpp>
 
@@ -33,6 +34,12 @@ result<void> check_storable_text(std::string_view text, std::string_view field,
 // (webhook_event.body). Fields are named by their place in the normalized webhook:
 // "event_id", "attempt.error_message", "invoice.billing_address.line1", ...
 result<void> check_storable(const normalized_webhook& w, std::string_view raw_body);
+
+// The strings of a processor's answer, against the payment_attempt columns the scheduler writes
+// them to: "charge.processor_transaction_id", "charge.error_code", "charge.error_message". The
+// scheduler treats a failure like any unusable processor answer (a processor fault, retried with
+// the same idempotency key), never as a database error.
+result<void> check_storable(const charge_result& c);
 
 RECOUP_END_NAMESPACE
 

@@ -119,4 +119,16 @@ inline result<void> check_storable(const normalized_webhook& w, std::string_view
     return check_storable_text(raw_body, "body"); // webhook_event.body, TEXT
 }
 
+inline result<void> check_storable(const charge_result& c)
+{
+    if (auto ok = detail::check_optional(c.processor_transaction_id, "charge.processor_transaction_id",
+                                         max_chars("payment_attempt.connector_payment_id"));
+        !ok)
+        return ok;
+    if (auto ok = detail::check_optional(c.error_code, "charge.error_code", max_chars("payment_attempt.error_code"));
+        !ok)
+        return ok;
+    return detail::check_optional(c.error_message, "charge.error_message"); // TEXT
+}
+
 RECOUP_END_NAMESPACE
