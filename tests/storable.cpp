@@ -245,6 +245,9 @@ BOOST_FIXTURE_TEST_CASE(bytes_that_are_not_utf8_are_400_naming_the_field_and_not
     check_400("{\"id\":\"ev_\x80\"}", "event_id");
     // Not in a stored field, but the raw body is stored too (webhook_event.body).
     check_400(text_of("unused", "\"\xFE\""), "body");
+    // When the event log does not keep the body, it is not checked (nor scanned).
+    account.keep_raw_body = false;
+    BOOST_TEST(!!deliver(text_of("unused", "\"\xFE\"")));
 }
 
 BOOST_FIXTURE_TEST_CASE(an_empty_event_id_dedups_on_the_body_digest_like_a_missing_one, fixture)

@@ -30,10 +30,10 @@ std::optional<std::size_t> utf8_length(std::string_view text) noexcept;
 result<void> check_storable_text(std::string_view text, std::string_view field,
                                  std::size_t max_chars = no_length_limit);
 
-// Every string of `w` the flow stores, against the column it lands in, and the raw body
-// (webhook_event.body). Fields are named by their place in the normalized webhook:
+// Every string of `w` the flow stores, against the column it lands in, and the raw body when the
+// event log keeps it (webhook_event.body; nullopt when it does not, so no scan is spent on it). Fields are named by their place in the normalized webhook:
 // "event_id", "attempt.error_message", "invoice.billing_address.line1", ...
-result<void> check_storable(const normalized_webhook& w, std::string_view raw_body);
+result<void> check_storable(const normalized_webhook& w, std::optional<std::string_view> kept_body);
 
 // The strings of a processor's answer, against the payment_attempt columns the scheduler writes
 // them to: "charge.processor_transaction_id", "charge.error_code", "charge.error_message". The

@@ -269,7 +269,9 @@ result<recovery_result> recover(S& store, const C& connector, const webhook_requ
         w = normalize(connector, req, account.config, exchanges);
     }
     if (!w) return w.error();
-    if (auto storable = check_storable(*w, req.body); !storable) return storable.error(); // before any store call
+    // Before any store call; the body is checked only when the event log keeps it.
+    const auto kept_body = account.keep_raw_body ? std::optional<std::string_view>(req.body) : std::nullopt;
+    if (auto storable = check_storable(*w, kept_body); !storable) return storable.error();
 
     try {
         auto tx = store.begin();

@@ -105,7 +105,7 @@ inline result<void> check_attempt(const recovery_attempt& a)
 
 } // namespace detail
 
-inline result<void> check_storable(const normalized_webhook& w, std::string_view raw_body)
+inline result<void> check_storable(const normalized_webhook& w, std::optional<std::string_view> kept_body)
 {
     // The event id is the dedup key too (webhook_event.dedup_key, webhook_delivery.dedup_key).
     constexpr auto event_id_chars = std::min({max_chars("webhook_event.connector_event_id"),
@@ -116,7 +116,8 @@ inline result<void> check_storable(const normalized_webhook& w, std::string_view
         if (auto ok = detail::check_invoice(*w.invoice); !ok) return ok;
     if (w.attempt)
         if (auto ok = detail::check_attempt(*w.attempt); !ok) return ok;
-    return check_storable_text(raw_body, "body"); // webhook_event.body, TEXT
+    if (!kept_body) return {};
+    return check_storable_text(*kept_body, "body"); // webhook_event.body, TEXT
 }
 
 inline result<void> check_storable(const charge_result& c)
