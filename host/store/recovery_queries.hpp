@@ -163,7 +163,7 @@ struct recovery_summary {
     double attempts_per_recovery = 0;
     std::int64_t recovered_by_internal = 0; // our retries
     std::int64_t recovered_by_external = 0; // the platform's dunning or the customer
-    std::map<std::string, recovery_tally> by_connector;     // "" keys become "unknown" in JSON
+    std::map<std::string, recovery_tally> by_connector;     // unknown_group when the MCA is gone
     std::map<std::string, recovery_tally> by_decline_class; // invoices in recovery, by last decline class
     std::map<std::string, day_tally> per_day;               // "YYYY-MM-DD" (UTC) of the recovery time
 };
@@ -172,5 +172,11 @@ inline constexpr std::string_view unknown_group = "unknown"; // a NULL connector
 
 recovery_summary summary_of(soci_store& store, const std::optional<std::string>& profile_id,
                             std::optional<std::int64_t> from, std::optional<std::int64_t> to);
+
+// ---- replays -------------------------------------------------------------------------------------
+
+// How many times a delivery of `mca_id` was reprocessed: its webhook_delivery rows whose dedup key
+// starts with recoup::replay_dedup_prefix(original_dedup_key) (`recoupd events replay --reprocess`).
+std::int64_t replays_of(soci_store& store, const std::string& mca_id, const std::string& original_dedup_key);
 
 } // namespace recoupd
