@@ -2,160 +2,16 @@
 // Chargebee and Stripe Billing fixtures, tests/fixtures) through `recoupd serve`, then shaped by
 // SQL where a webhook cannot (creation times, decline classes, an internal recovery, a record-back
 // task, outbox rows). Every filter and the pagination are checked against SQL, and the summary's
-// figures too. Also `recoupd events replay ID --reprocess`. Run with "sqlite" or "postgresql" after "--".
+// figures too. Run with "sqlite" or "postgresql" after "--".
 #define BOOST_TEST_MODULE http_recovery_api
 #define BOOST_TEST_NO_MAIN
-#include "http_harness.hpp"
-
-#include <boost/json.hpp>
-
-#include <set>
+#include "recovery_world.hpp"
 
 using namespace http_test;
+using namespace recovery_test;
 namespace json = boost::json;
 
 namespace {
-
-const std::string admin_token = "admin_token_recovery_api";
-
-struct admin_token_env {
-    admin_token_env() { ::setenv("RECOUP_ADMIN_TOKEN", admin_token.c_str(), 1); }
-    ~admin_token_env() { ::unsetenv("RECOUP_ADMIN_TOKEN"); }
-};
-
-// ---- deliveries ---------------------------------------------------------------------------------
-
-// tests/fixtures/chargebee/payment_failed_card.json about `invoice` (EUR 3900), or its success.
-std::string chargebee_event(const std::string& invoice, const std::string& event_id, const std::string& txn,
-                            bool failed = true)
-{
-    auto body = own_fixture("chargebee/payment_failed_card.json");
-    body = replace_all(std::move(body), "\"ev_rc_PayFail0001\"", "\"" + event_id + "\"");
-    body = replace_all(std::move(body), "inv_rc_2041", invoice);
-    body = replace_all(std::move(body), "\"ch_rc_3QxFail002\"", "\"" + txn + "\"");
-    body = replace_all(std::move(body), "\"txn_rc_Fail7Q2\"", "\"" + txn + "_t\"");
-    if (!failed) {
-        body = replace_all(std::move(body), "\"status\": \"failure\"", "\"status\": \"success\"");
-        body = replace_all(std::move(body), "\"event_type\": \"payment_failed\"", "\"event_type\": \"payment_succeeded\"");
-    }
-    return body;
-}
-
-// tests/fixtures/stripe_billing/invoice.payment_failed.basil_payments.json about `invoice`.
-std::string stripe_failure(const std::string& invoice, const std::string& event_id)
-{
-    auto body = own_fixture("stripe_billing/invoice.payment_failed.basil_payments.json");
-    body = replace_all(std::move(body), "\"evt_RcSbFail0001\"", "\"" + event_id + "\"");
-    body = replace_all(std::move(body), "in_RcSbInv0001", invoice);
-    return replace_all(std::move(body), "\"pi_RcSbPay0001\"", "\"pi_" + invoice + "\"");
-}
-
-// ---- the world ----------------------------------------------------------------------------------
-
-constexpr long long day_2 = 1767312000; // 2026-01-02T00:00:00Z
-constexpr long long day_3 = 1767398400; // 2026-01-03T00:00:00Z
-
-struct api_world {
-    admin_token_env token;
-    world w{backend_from_args()};
-
-    api_world()
-    {
-        add_mca(w.db, "pro_2", {"mca_cb2", "chargebee", {std::string(world::chargebee_user) + ":" + world::chargebee_password}, "", "", {}});
-    }
-
-    reply get(const std::string& target, const std::string& token = admin_token, const std::string& method = "GET")
-    {
-        headers_t h;
-        if (!token.empty()) h.emplace_back("Authorization", "Bearer " + token);
-        return send(w.host->port(), method, target, h);
-    }
-    // HEAD with the token: the status, and how many bytes followed the header (a body would).
-    std::pair<int, std::size_t> head(const std::string& target)
-    {
-        boost::asio::io_context ioc;
-        tcp::socket socket(ioc);
-        socket.connect(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), w.host->port()));
-        const std::string bytes = "HEAD " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + admin_token +
-                                  "\r\nConnection: close\r\n\r\n";
-        boost::asio::write(socket, boost::asio::buffer(bytes));
-        beast::flat_buffer buffer;
-        bhttp::response_parser<bhttp::string_body> parser;
-        parser.skip(true);
-        bhttp::read(socket, buffer, parser);
-        const int status = static_cast<int>(parser.get().result_int());
-        boost::system::error_code ec;
-        std::size_t extra = buffer.size();
-        char rest[256];
-        for (std::size_t n; (n = socket.read_some(boost::asio::buffer(rest), ec)) > 0 && !ec;) extra += n;
-        return {status, extra};
-    }
-
-    json::value get_json(const std::string& target)
-    {
-        const auto r = get(target);
-        BOOST_REQUIRE_MESSAGE(r.status == 200, target + " answered " + std::to_string(r.status) + ": " + r.body);
-        return json::parse(r.body);
-    }
-
-    void deliver_chargebee(const std::string& invoice, bool then_succeed, const std::string& profile = "pro_1")
-    {
-        const auto mca = profile == "pro_1" ? "mca_chargebee" : "mca_cb2";
-        const auto headers = chargebee_headers(world::chargebee_user, world::chargebee_password);
-        BOOST_REQUIRE(w.host->post(webhook_path(profile, mca), headers,
-                                   chargebee_event(invoice, "ev_f_" + invoice, "ch_f_" + invoice)).status == 200);
-        if (then_succeed)
-            BOOST_REQUIRE(w.host->post(webhook_path(profile, mca), headers,
-                                       chargebee_event(invoice, "ev_s_" + invoice, "ch_s_" + invoice, false)).status == 200);
-    }
-
-    std::string payment_of(const std::string& invoice)
-    {
-        return w.db.text("SELECT id FROM payment_intent WHERE merchant_reference_id = '" + invoice + "'");
-    }
-    void exec(const std::string& statement) { w.db.sql() << statement; }
-
-    // inv_c1..inv_c5 (Chargebee, pro_1; c1 and c2 paid by the platform, c3 by our retry),
-    // in_s1, in_s2 (Stripe Billing, pro_1), inv_p2 (Chargebee, pro_2).
-    void seed()
-    {
-        for (const auto* inv : {"inv_c1", "inv_c2"}) deliver_chargebee(inv, true);
-        for (const auto* inv : {"inv_c3", "inv_c4", "inv_c5"}) deliver_chargebee(inv, false);
-        for (const auto* inv : {"in_s1", "in_s2"}) BOOST_REQUIRE(w.stripe(stripe_failure(inv, std::string("evt_") + inv)).status == 200);
-        deliver_chargebee("inv_p2", false, "pro_2");
-
-        const std::pair<const char*, long long> created[] = {{"inv_c1", 1000}, {"inv_c2", 2000}, {"inv_c3", 3000},
-                                                             {"inv_c4", 3000}, {"inv_c5", 3000}, {"in_s1", 4000},
-                                                             {"in_s2", 5000}, {"inv_p2", 2500}};
-        for (const auto& [inv, at] : created)
-            exec("UPDATE payment_intent SET created_at = " + std::to_string(at) + " WHERE merchant_reference_id = '" + inv + "'");
-        auto set_class = [&](const char* inv, const char* cls) {
-            exec("UPDATE payment_attempt SET decline_class = '" + std::string(cls) + "' WHERE status = 'failure' AND payment_id = '" +
-                 payment_of(inv) + "'");
-        };
-        for (const auto* inv : {"inv_c1", "inv_c2", "inv_c3"}) set_class(inv, "soft");
-        set_class("in_s1", "hard");
-        // inv_c3: our retry charged it.
-        const auto c3 = payment_of("inv_c3");
-        exec("INSERT INTO payment_attempt (id, payment_id, status, amount, currency, connector_payment_id, triggered_by, "
-             "created_at, modified_at) VALUES ('att_c3_internal', '" + c3 + "', 'charged', 3900, 'EUR', 'sim_c3', "
-             "'internal', " + std::to_string(day_3) + ", " + std::to_string(day_3) + ")");
-        exec("UPDATE payment_intent SET status = 'succeeded' WHERE id = '" + c3 + "'");
-        exec("UPDATE payment_attempt SET modified_at = " + std::to_string(day_2) + " WHERE status = 'charged' AND payment_id = '" +
-             payment_of("inv_c1") + "'");
-        exec("UPDATE payment_attempt SET modified_at = " + std::to_string(day_2 + 3600) +
-             " WHERE status = 'charged' AND payment_id = '" + payment_of("inv_c2") + "'");
-    }
-
-    // The payment ids an SQL query's first column names.
-    std::set<std::string> ids(const std::string& query)
-    {
-        std::set<std::string> out;
-        soci::rowset<std::string> rows = (w.db.sql().prepare << query);
-        for (const auto& id : rows) out.insert(id);
-        return out;
-    }
-};
 
 std::set<std::string> page_ids(const json::value& page)
 {
@@ -163,8 +19,6 @@ std::set<std::string> page_ids(const json::value& page)
     for (const auto& item : page.at("data").as_array()) out.insert(std::string(item.at("payment_id").as_string()));
     return out;
 }
-
-std::int64_t number(const json::value& v, std::string_view key) { return v.at(key).to_number<std::int64_t>(); }
 
 void check_bad_parameter(api_world& a, const std::string& target, const std::string& parameter)
 {
@@ -493,101 +347,6 @@ BOOST_AUTO_TEST_CASE(the_summary_figures_match_sql)
     BOOST_TEST(number(window, "invoices") == 5);
     BOOST_TEST(number(window, "recovered_invoices") == count("i.created_at >= 2000 AND i.created_at < 3001 AND " + recovered));
     BOOST_TEST(number(window, "from") == 2000);
-}
-
-// ---- recoupd events replay ID --reprocess -------------------------------------------------------
-
-namespace {
-
-command_result replay(api_world& a, const std::vector<std::string>& extra)
-{
-    std::vector<std::string> args{recoupd_path(), "events", "replay"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    args.insert(args.end(), {"--database", a.w.db.url()});
-    return run_command(args);
-}
-
-// The JSON object on the last line of a command's output.
-json::value last_json_line(const std::string& output)
-{
-    auto text = output;
-    while (!text.empty() && text.back() == '\n') text.pop_back();
-    return json::parse(text.substr(text.rfind('\n') == std::string::npos ? 0 : text.rfind('\n') + 1));
-}
-
-} // namespace
-
-BOOST_AUTO_TEST_CASE(reprocess_applies_a_stored_delivery_again_under_a_new_dedup_key)
-{
-    api_world a;
-    a.deliver_chargebee("inv_r1", false);
-    const auto event = a.w.db.text("SELECT id FROM webhook_event WHERE connector_event_id = 'ev_f_inv_r1'");
-    const auto payment = a.payment_of("inv_r1");
-
-    // Without --reprocess: the stored event, printed as before (no plugin needed).
-    const auto plain = replay(a, {event});
-    BOOST_REQUIRE_MESSAGE(plain.status == 0, plain.output);
-    const auto shown = last_json_line(plain.output);
-    BOOST_TEST(shown.at("id").as_string() == event);
-    BOOST_TEST(shown.at("dedup_key").as_string() == "ev_f_inv_r1");
-    BOOST_TEST(shown.at("body").as_string().find("inv_r1") != std::string::npos);
-    BOOST_TEST(a.w.rows("webhook_event") == 1);
-
-    // The retry task is gone (say, removed by hand): reprocessing arms it again.
-    a.exec("DELETE FROM process_tracker WHERE payment_id = '" + payment + "'");
-    const auto first = replay(a, {event, "--reprocess", "--plugin-dir", plugin_dir()});
-    BOOST_REQUIRE_MESSAGE(first.status == 0, first.output);
-    const auto effects = last_json_line(first.output);
-    BOOST_TEST(effects.at("replayed").as_string() == event);
-    BOOST_TEST(effects.at("dedup_key").as_string() == "replay:ev_f_inv_r1:1");
-    BOOST_TEST(effects.at("payment_id").as_string() == payment);
-    BOOST_TEST(effects.at("event_type").as_string() == "RecoveryPaymentFailure");
-    BOOST_TEST(effects.at("outcome").as_string() ==
-               a.w.db.text("SELECT outcome FROM webhook_event WHERE dedup_key = 'replay:ev_f_inv_r1:1'"));
-    BOOST_TEST(effects.at("outcome").as_string() == "task armed");
-    BOOST_TEST(effects.at("intent_status").at("after").as_string() == "failed");
-    const auto& changes = effects.at("task_changes").as_array();
-    BOOST_REQUIRE(changes.size() == 1u);
-    BOOST_TEST(changes[0].at("name").as_string() == "EXECUTE_WORKFLOW");
-    BOOST_TEST(changes[0].at("before").is_null());
-    BOOST_TEST(changes[0].at("after").at("status").as_string() == "new");
-    BOOST_TEST(number(changes[0].at("after"), "schedule_time") ==
-               a.w.db.count("SELECT schedule_time FROM process_tracker WHERE payment_id = '" + payment + "'"));
-    BOOST_TEST(a.w.rows("webhook_event") == 2);
-    BOOST_TEST(a.w.db.count("SELECT COUNT(*) FROM webhook_delivery WHERE dedup_key = 'replay:ev_f_inv_r1:1'") == 1);
-    BOOST_TEST(a.w.rows("payment_intent") == 1); // the same invoice, not another
-
-    // Again: the next number, and nothing more to change.
-    const auto second = replay(a, {event, "--reprocess", "--plugin-dir", plugin_dir()});
-    BOOST_REQUIRE_MESSAGE(second.status == 0, second.output);
-    const auto again = last_json_line(second.output);
-    BOOST_TEST(again.at("dedup_key").as_string() == "replay:ev_f_inv_r1:2");
-    BOOST_TEST(again.at("outcome").as_string() == "task already armed");
-    BOOST_TEST(again.at("task_changes").as_array().empty());
-    BOOST_TEST(number(again.at("attempts"), "before") == number(again.at("attempts"), "after"));
-    BOOST_TEST(a.w.rows("webhook_event") == 3);
-
-    // The replay shows in the invoice's timeline like any delivery.
-    BOOST_TEST(a.get_json("/v2/recovery/invoices/" + payment).at("webhooks").as_array().size() == 3u);
-}
-
-BOOST_AUTO_TEST_CASE(reprocess_refuses_what_it_cannot_replay)
-{
-    api_world a;
-    a.deliver_chargebee("inv_r2", false);
-    const auto event = a.w.db.text("SELECT id FROM webhook_event WHERE connector_event_id = 'ev_f_inv_r2'");
-
-    const auto unknown = replay(a, {"evt_nope", "--reprocess", "--plugin-dir", plugin_dir()});
-    BOOST_TEST(unknown.status == 1);
-    BOOST_TEST(unknown.output.find("unknown event \"evt_nope\"") != std::string::npos, unknown.output);
-
-    // Stored under --no-raw-body: nothing to run.
-    a.exec("UPDATE webhook_event SET body = NULL WHERE id = '" + event + "'");
-    const auto no_body = replay(a, {event, "--reprocess", "--plugin-dir", plugin_dir()});
-    BOOST_TEST(no_body.status == 1);
-    BOOST_TEST(no_body.output.find("its body was not stored (the host ran with --no-raw-body)") != std::string::npos, no_body.output);
-    BOOST_TEST(a.w.rows("webhook_event") == 1);
-    BOOST_TEST(a.w.rows("webhook_delivery") == 1);
 }
 
 HTTP_TEST_MAIN()
