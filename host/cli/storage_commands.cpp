@@ -1,5 +1,6 @@
 #include "cli/storage_commands.hpp"
 
+#include "cli/events_reprocess.hpp"
 #include "cli/flags.hpp"
 #include "cli/secret_input.hpp"
 #include "mca_checks.hpp"
@@ -362,7 +363,12 @@ const flag_spec events_list_flags[] = {
     {"limit", "N", "at most N events, newest first (default 20)"},
     database_flag,
 };
-const flag_spec events_replay_flags[] = {database_flag};
+const flag_spec events_replay_flags[] = {
+    {"reprocess", "", "run the stored body through the flow again, under a new dedup key, and print the effects"},
+    plugin_dir_flag,
+    no_bundled_plugins_flag,
+    database_flag,
+};
 } // namespace
 
 const args_spec events_list_args{
@@ -393,18 +399,30 @@ const args_spec events_replay_args{
     .min_positionals = 1,
     .max_positionals = 1,
     .flags = events_replay_flags,
-    .description = "Prints a stored event as JSON, its raw body included (when it was kept).",
+    .description = "Prints a stored event as JSON, its raw body included (when it was kept).\n"
+                   "With --reprocess it runs the stored body through the flow again instead: the\n"
+                   "connector normalizes it (verification is not re-done: the body was verified when\n"
+                   "it arrived, and its headers are not stored), the flow applies it under the dedup\n"
+                   "key replay:<original dedup key>:<n>, and one JSON line says what it did: outcome,\n"
+                   "payment, intent status, attempts and task changes. Needs the master key and the\n"
+                   "MCA's connector plugin.",
 };
 
 int events_replay(const parsed_args& args, context& ctx)
 {
     const auto id = args.positionals().front();
+    std::optional<recoupd::plugins> plugins;
+    if (args.has("reprocess")) {
+        plugins = load_plugins(args, ctx);
+        if (!plugins) return exit_failure;
+    }
     return with_store(args, ctx, [&](soci_store& store) {
         const auto e = store.find_event(id);
         if (!e) {
             print_error(ctx.err, "unknown event \"" + id + "\"");
             return exit_failure;
         }
+        if (plugins) return reprocess_event(store, *plugins, *e, ctx);
         json::object o{{"id", e->id},
                        {"profile_id", e->profile_id},
                        {"merchant_connector_id", e->merchant_connector_id},

@@ -20,18 +20,6 @@ namespace {
 namespace bhttp = boost::beast::http;
 namespace json = boost::json;
 
-// An unset or empty RECOUP_ADMIN_TOKEN lets nobody in. The SHA-256 digests of the presented and
-// the expected header are compared (CRYPTO_memcmp over equal lengths), so neither the time taken
-// nor an early length check says how long the token is or how much of it matched.
-bool authorized(const request& req)
-{
-    const char* token = std::getenv("RECOUP_ADMIN_TOKEN");
-    if (!token || !*token) return false;
-    const auto presented = recoup::sha256(req[bhttp::field::authorization]);
-    const auto expected = recoup::sha256("Bearer " + std::string(token));
-    return recoup::constant_time_equal(recoup::as_string_view(presented), recoup::as_string_view(expected));
-}
-
 // The admin route's 503, for the operator: the database's words go here, not in the body.
 void log_admin_failure(const std::string& payment_id, const std::string& detail)
 {
@@ -65,9 +53,21 @@ json::value optional_string(const std::optional<std::string>& s)
 
 } // namespace
 
+// An unset or empty RECOUP_ADMIN_TOKEN lets nobody in. The SHA-256 digests of the presented and
+// the expected header are compared (CRYPTO_memcmp over equal lengths), so neither the time taken
+// nor an early length check says how long the token is or how much of it matched.
+bool admin_authorized(const request& req)
+{
+    const char* token = std::getenv("RECOUP_ADMIN_TOKEN");
+    if (!token || !*token) return false;
+    const auto presented = recoup::sha256(req[bhttp::field::authorization]);
+    const auto expected = recoup::sha256("Bearer " + std::string(token));
+    return recoup::constant_time_equal(recoup::as_string_view(presented), recoup::as_string_view(expected));
+}
+
 response handle_workflow(app& a, const request& req, const std::string& payment_id)
 {
-    if (!authorized(req)) return reply::unauthorized(req, "a valid admin bearer token is required");
+    if (!admin_authorized(req)) return reply::unauthorized(req, "a valid admin bearer token is required");
     try {
         // A read without row locks or a write transaction: a look never holds up a webhook.
         const auto rows = a.store.read_workflow(payment_id, {recoup::task_id(recoup::task_kind::execute, payment_id),

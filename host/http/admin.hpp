@@ -14,6 +14,10 @@ struct app;
 
 namespace recoupd::http {
 
+// True when the request carries `Authorization: Bearer $RECOUP_ADMIN_TOKEN` (constant-time; an
+// unset or empty RECOUP_ADMIN_TOKEN lets nobody in). Every admin route and the dashboard use it.
+bool admin_authorized(const request& req);
+
 response handle_workflow(app& a, const request& req, const std::string& payment_id);
 
 } // namespace recoupd::http

@@ -4,6 +4,7 @@
 #include "app.hpp"
 #include "http/admin.hpp"
 #include "http/log.hpp"
+#include "http/recovery_api.hpp"
 #include "http/reply.hpp"
 #include "settings.hpp"
 
@@ -202,6 +203,15 @@ response handle(app& a, request&& req)
     case route::metrics: break; // answered above
     case route::ready: res = is_get(req) ? handle_ready(a, req) : reply::method_not_allowed(req, "GET"); break;
     case route::workflow: res = is_get(req) ? handle_workflow(a, req, r.payment_id) : reply::method_not_allowed(req, "GET"); break;
+    case route::recovery_invoices:
+        res = is_get(req) ? handle_recovery_invoices(a, req) : reply::method_not_allowed(req, "GET");
+        break;
+    case route::recovery_invoice:
+        res = is_get(req) ? handle_recovery_invoice(a, req, r.payment_id) : reply::method_not_allowed(req, "GET");
+        break;
+    case route::recovery_summary:
+        res = is_get(req) ? handle_recovery_summary(a, req) : reply::method_not_allowed(req, "GET");
+        break;
     case route::webhook:
         if (req.method() != bhttp::verb::post) {
             res = reply::method_not_allowed(req, "POST");

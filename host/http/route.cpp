@@ -53,6 +53,9 @@ std::string_view route::name() const noexcept
     case metrics: return "metrics";
     case webhook: return "webhook";
     case workflow: return "workflow";
+    case recovery_invoices: return "recovery_invoices";
+    case recovery_invoice: return "recovery_invoice";
+    case recovery_summary: return "recovery_summary";
     case none: break;
     }
     return "none";
@@ -80,6 +83,15 @@ route match_route(std::string_view path)
         parts[2] == "revenue_recovery_workflow") {
         r.kind = route::workflow;
         r.payment_id = parts[3];
+    }
+    // /v2/recovery/invoices, /v2/recovery/invoices/{payment_id}, /v2/recovery/summary (admin)
+    if (parts.size() >= 3 && parts[0] == "v2" && parts[1] == "recovery") {
+        if (parts.size() == 3 && parts[2] == "invoices") r.kind = route::recovery_invoices;
+        if (parts.size() == 3 && parts[2] == "summary") r.kind = route::recovery_summary;
+        if (parts.size() == 4 && parts[2] == "invoices") {
+            r.kind = route::recovery_invoice;
+            r.payment_id = parts[3];
+        }
     }
     // /v2/webhooks/recovery/{merchant_id}/{profile_id}/{mca_id}
     if (parts.size() == 6 && parts[0] == "v2" && parts[1] == "webhooks" && parts[2] == "recovery") {

@@ -10,9 +10,12 @@ namespace recoupd::http {
 
 // What a path names. Webhook routes carry their ids; every other path is `none`.
 struct route {
-    enum kind_t { none, health, ready, metrics, webhook, workflow } kind = none;
+    enum kind_t {
+        none, health, ready, metrics, webhook, workflow,
+        recovery_invoices, recovery_invoice, recovery_summary, // the recovery API (admin)
+    } kind = none;
     std::string profile_id;
-    std::string payment_id;  // only on the admin workflow route
+    std::string payment_id;  // only on the admin workflow and recovery_invoice routes
     std::string mca_id;
     std::string merchant_id; // only on the reference-style route
     // On `none` only: the path id ("profile_id", ...) that breaks the id rule, so names nothing.

@@ -148,6 +148,7 @@ public:
     workflow_rows read_workflow(const std::string& payment_id, const std::vector<std::string>& task_ids);
 
 private:
+    friend struct recovery_reader; // store/recovery_queries.cpp: the read-only recovery queries
     std::unique_ptr<impl> impl_;
 };
 

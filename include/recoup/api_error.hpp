@@ -30,6 +30,7 @@ inline constexpr std::string_view internal = "HE_00";            // 500
 inline constexpr std::string_view storage_unavailable = "HE_03"; // 503: the database
 inline constexpr std::string_view overloaded = "HE_05";          // 503: no worker free in time
 inline constexpr std::string_view unauthorized = "IR_01";        // 401: the admin token
+inline constexpr std::string_view invalid_parameter = "IR_06";   // 400: a query parameter of an admin route
 
 // How long a 503's Retry-After asks a platform to wait.
 inline constexpr std::chrono::seconds default_retry_after{5};

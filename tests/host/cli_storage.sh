@@ -64,6 +64,7 @@ expect_out "applied 0002_add_feature_metadata_in_payment_attempt"
 expect_out "applied 0003_add_last_event_at_in_payment_intent"
 expect_out "applied 0004_add_decline_and_credential_in_payment_attempt"
 expect_out "applied 0005_create_merchant_endpoint_and_outgoing_webhook"
+expect_out "applied 0006_add_recovery_query_indexes"
 run 0 migrate up
 expect_out "already up to date"
 
@@ -171,6 +172,8 @@ expect_err "run: recoupd migrate up"
 run 2 migrate sideways
 run 2 migrate down
 
+run 0 migrate down 1
+expect_out "reverted 0006_add_recovery_query_indexes"
 run 0 migrate down 1
 expect_out "reverted 0005_create_merchant_endpoint_and_outgoing_webhook"
 run 0 migrate down 2
