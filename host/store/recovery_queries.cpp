@@ -117,7 +117,7 @@ struct invoice_row {
 // The values a filter binds, kept alive for the statement.
 struct filter_binds {
     std::string profile_id, status, connector, decline_class, cursor_id;
-    long long from = 0, to = 0, cursor_created = 0, cursor_created_again = 0, limit = 0;
+    long long from = 0, to = 0, cursor_created = 0, limit = 0;
 };
 
 } // namespace
@@ -132,7 +132,8 @@ invoice_page list_invoices(soci_store& store, const invoice_filter& filter)
     if (filter.decline_class) where += " AND " + store_detail::last_failure("decline_class") + " = :decline_class";
     if (filter.from) where += " AND i.created_at >= :from_time";
     if (filter.to) where += " AND i.created_at < :to_time";
-    if (filter.cursor) where += " AND (i.created_at < :cursor_a OR (i.created_at = :cursor_b AND i.id < :cursor_id))";
+    // A row-value comparison: an index range on (created_at, id), on PostgreSQL and SQLite alike.
+    if (filter.cursor) where += " AND (i.created_at, i.id) < (:cursor_created, :cursor_id)";
     const auto query = invoice_row::select() + where + " ORDER BY i.created_at DESC, i.id DESC LIMIT :page_limit";
 
     b.profile_id = filter.profile_id.value_or("");
@@ -142,7 +143,7 @@ invoice_page list_invoices(soci_store& store, const invoice_filter& filter)
     b.from = filter.from.value_or(0);
     b.to = filter.to.value_or(0);
     if (filter.cursor) {
-        b.cursor_created = b.cursor_created_again = filter.cursor->created_at;
+        b.cursor_created = filter.cursor->created_at;
         b.cursor_id = filter.cursor->payment_id;
     }
     const std::size_t limit = std::clamp<std::size_t>(filter.limit, 1, max_invoice_page);
@@ -158,8 +159,7 @@ invoice_page list_invoices(soci_store& store, const invoice_filter& filter)
         if (filter.decline_class) prepared, soci::use(b.decline_class);
         if (filter.from) prepared, soci::use(b.from);
         if (filter.to) prepared, soci::use(b.to);
-        if (filter.cursor) prepared, soci::use(b.cursor_created), soci::use(b.cursor_created_again),
-            soci::use(b.cursor_id);
+        if (filter.cursor) prepared, soci::use(b.cursor_created), soci::use(b.cursor_id);
         prepared, soci::use(b.limit);
         soci::statement st(prepared);
         st.execute();
