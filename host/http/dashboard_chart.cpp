@@ -43,7 +43,7 @@ std::string day_text(chr::sys_days d)
 }
 
 // The chart's geometry, in viewBox units: the SVG scales to the width of its box.
-constexpr int width = 960, height = 200, left = 8, right = 8, top = 24, bottom = 28;
+constexpr int width = 960, height = 220, left = 8, right = 8, top = 44, bottom = 44;
 
 } // namespace
 
@@ -98,7 +98,7 @@ std::string recovered_per_day_svg(std::string_view currency, const std::vector<d
                       std::to_string(height) +
                       "\" role=\"img\" aria-label=\"Recovered amount per day in " + cur +
                       "\" xmlns=\"http://www.w3.org/2000/svg\">";
-    svg += "<text class=\"axis\" x=\"" + std::to_string(left) + "\" y=\"16\">max " +
+    svg += "<text class=\"axis\" dominant-baseline=\"hanging\" x=\"" + std::to_string(left) + "\" y=\"2\">max " +
            html::escape(money_text(highest, currency)) + "</text>";
     svg += "<line class=\"base\" x1=\"" + std::to_string(left) + "\" y1=\"" + std::to_string(height - bottom) + "\" x2=\"" +
            std::to_string(width - right) + "\" y2=\"" + std::to_string(height - bottom) + "\"/>";
@@ -115,11 +115,11 @@ std::string recovered_per_day_svg(std::string_view currency, const std::vector<d
         svg += "<rect class=\"bar\" data-day=\"" + label + "\" data-amount=\"" + std::to_string(amount) + "\" " + num +
                "><title>" + label + ": " + html::escape(money_text(amount, currency)) + "</title></rect>";
     }
-    svg += "<text class=\"axis\" x=\"" + std::to_string(left) + "\" y=\"" + std::to_string(height - 8) + "\">" +
+    svg += "<text class=\"axis\" x=\"" + std::to_string(left) + "\" y=\"" + std::to_string(height - 4) + "\">" +
            day_text(first) + "</text>";
     if (count > 1)
         svg += "<text class=\"axis\" text-anchor=\"end\" x=\"" + std::to_string(width - right) + "\" y=\"" +
-               std::to_string(height - 8) + "\">" + day_text(last) + "</text>";
+               std::to_string(height - 4) + "\">" + day_text(last) + "</text>";
     svg += "</svg>";
     return svg;
 }

@@ -68,7 +68,7 @@ tbody tr:hover { background: #f7f9fc; }
   main { padding: .75rem; }
   .figures { grid-template-columns: 1fr 1fr; gap: .5rem; }
   .figure .value { font-size: 1.15rem; }
-  .chart .axis { font-size: 34px; }
+  .chart .axis { font-size: 32px; }
   .filters label { flex: 1 1 45%; }
   input, select { min-width: 0; width: 100%; }
   thead { display: none; }
