@@ -53,16 +53,37 @@ json::value optional_string(const std::optional<std::string>& s)
 
 } // namespace
 
+namespace {
+
 // An unset or empty RECOUP_ADMIN_TOKEN lets nobody in. The SHA-256 digests of the presented and
-// the expected header are compared (CRYPTO_memcmp over equal lengths), so neither the time taken
+// the expected value are compared (CRYPTO_memcmp over equal lengths), so neither the time taken
 // nor an early length check says how long the token is or how much of it matched.
-bool admin_authorized(const request& req)
+bool digests_match(std::string_view presented, std::string_view expected)
+{
+    const auto p = recoup::sha256(presented);
+    const auto e = recoup::sha256(expected);
+    return recoup::constant_time_equal(recoup::as_string_view(p), recoup::as_string_view(e));
+}
+
+} // namespace
+
+std::optional<std::string> admin_token()
 {
     const char* token = std::getenv("RECOUP_ADMIN_TOKEN");
-    if (!token || !*token) return false;
-    const auto presented = recoup::sha256(req[bhttp::field::authorization]);
-    const auto expected = recoup::sha256("Bearer " + std::string(token));
-    return recoup::constant_time_equal(recoup::as_string_view(presented), recoup::as_string_view(expected));
+    if (!token || !*token) return std::nullopt;
+    return std::string(token);
+}
+
+bool admin_authorized(const request& req)
+{
+    const auto token = admin_token();
+    return token && digests_match(req[bhttp::field::authorization], "Bearer " + *token);
+}
+
+bool is_admin_token(std::string_view presented)
+{
+    const auto token = admin_token();
+    return token && digests_match(presented, *token);
 }
 
 response handle_workflow(app& a, const request& req, const std::string& payment_id)

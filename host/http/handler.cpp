@@ -3,6 +3,7 @@
 
 #include "app.hpp"
 #include "http/admin.hpp"
+#include "http/dashboard.hpp"
 #include "http/log.hpp"
 #include "http/recovery_api.hpp"
 #include "http/reply.hpp"
@@ -212,6 +213,7 @@ response handle(app& a, request&& req)
     case route::recovery_summary:
         res = is_get(req) ? handle_recovery_summary(a, req) : reply::method_not_allowed(req, "GET");
         break;
+    case route::dashboard: res = handle_dashboard(a, req, r); break;
     case route::webhook:
         if (req.method() != bhttp::verb::post) {
             res = reply::method_not_allowed(req, "POST");

@@ -56,6 +56,7 @@ std::string_view route::name() const noexcept
     case recovery_invoices: return "recovery_invoices";
     case recovery_invoice: return "recovery_invoice";
     case recovery_summary: return "recovery_summary";
+    case dashboard: return "dashboard";
     case none: break;
     }
     return "none";
@@ -68,6 +69,17 @@ route match_route(std::string_view path)
     else if (path == "/ready") r.kind = route::ready;
     else if (path == "/metrics") r.kind = route::metrics;
     if (r.kind != route::none) return r;
+    const std::pair<std::string_view, route::page> dashboard_pages[] = {
+        {"/dashboard", route::page::home},
+        {"/dashboard/login", route::page::login},
+        {"/dashboard/logout", route::page::logout},
+        {"/dashboard/style.css", route::page::style}};
+    for (const auto& [dashboard_path, page] : dashboard_pages)
+        if (path == dashboard_path) {
+            r.kind = route::dashboard;
+            r.dashboard_page = page;
+            return r;
+        }
 
     const auto parts = split_path(path);
     for (const auto& p : parts)
@@ -92,6 +104,12 @@ route match_route(std::string_view path)
             r.kind = route::recovery_invoice;
             r.payment_id = parts[3];
         }
+    }
+    // /dashboard/invoices/{payment_id} (admin token or session)
+    if (parts.size() == 3 && parts[0] == "dashboard" && parts[1] == "invoices") {
+        r.kind = route::dashboard;
+        r.dashboard_page = route::page::invoice;
+        r.payment_id = parts[2];
     }
     // /v2/webhooks/recovery/{merchant_id}/{profile_id}/{mca_id}
     if (parts.size() == 6 && parts[0] == "v2" && parts[1] == "webhooks" && parts[2] == "recovery") {

@@ -1,5 +1,6 @@
-// recoupd: what a request's path names, the routes of docs/behaviour.md §1.1 plus /health, /ready
-// and /metrics. Pure string work with no socket and no store (the HTTP fuzz target links it too).
+// recoupd: what a request's path names, the routes of docs/behaviour.md §1.1 plus /health, /ready,
+// /metrics and the dashboard's pages (docs/dashboard.md). Pure string work with no socket and no
+// store (the HTTP fuzz target links it too).
 #pragma once
 
 #include <string>
@@ -13,9 +14,12 @@ struct route {
     enum kind_t {
         none, health, ready, metrics, webhook, workflow,
         recovery_invoices, recovery_invoice, recovery_summary, // the recovery API (admin)
+        dashboard,                                              // the dashboard's pages
     } kind = none;
+    // On `dashboard` only: which page (/dashboard, /dashboard/invoices/{payment_id}, ...).
+    enum class page { home, invoice, login, logout, style } dashboard_page = page::home;
     std::string profile_id;
-    std::string payment_id;  // only on the admin workflow and recovery_invoice routes
+    std::string payment_id;  // only on the workflow, recovery_invoice and dashboard invoice routes
     std::string mca_id;
     std::string merchant_id; // only on the reference-style route
     // On `none` only: the path id ("profile_id", ...) that breaks the id rule, so names nothing.
