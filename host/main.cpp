@@ -5,6 +5,7 @@
 #include "cli/plugin_commands.hpp"
 #include "cli/scheduler_command.hpp"
 #include "cli/serve_command.hpp"
+#include "cli/simulate_command.hpp"
 #include "cli/storage_commands.hpp"
 
 #include <iostream>
@@ -35,6 +36,8 @@ const command commands[] = {
      &recoupd::cli::serve},
     {"scheduler", "run the retry scheduler (process tracker): --once --now T runs what is due at T",
      &recoupd::cli::scheduler_args, &recoupd::cli::scheduler_command},
+    {"simulate", "run failed invoices through the scheduler on a virtual clock against a simulated issuer",
+     &recoupd::cli::simulate_args, &recoupd::cli::simulate},
     {"sign", "print the signature header that signs a body (demo and tests)", &recoupd::cli::sign_args,
      &recoupd::cli::sign},
     {"demo-info", "print a profile's webhook paths and secrets (the local demo only)",

@@ -146,6 +146,9 @@ public:
     // The intent, the tasks `task_ids` and the attempts of a payment: plain reads, no row lock and
     // no write transaction, so looking never holds up a webhook or the scheduler.
     workflow_rows read_workflow(const std::string& payment_id, const std::vector<std::string>& task_ids);
+    // The earliest schedule_time of a task not finished (a plain read), nullopt when there is
+    // none: `recoupd simulate` jumps its virtual clock there.
+    std::optional<std::int64_t> next_task_time();
 
 private:
     std::unique_ptr<impl> impl_;

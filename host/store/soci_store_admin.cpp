@@ -223,4 +223,17 @@ workflow_rows soci_store::read_workflow(const std::string& payment_id, const std
     });
 }
 
+std::optional<std::int64_t> soci_store::next_task_time()
+{
+    return impl_->with_session([&](soci::session& sql) -> std::optional<std::int64_t> {
+        const std::string finish(recoup::task_status_finish);
+        long long at = 0;
+        soci::indicator ind = soci::i_null;
+        sql << "SELECT MIN(schedule_time) FROM process_tracker WHERE status <> :f", soci::use(finish),
+            soci::into(at, ind);
+        if (ind != soci::i_ok) return std::nullopt;
+        return at;
+    });
+}
+
 } // namespace recoupd
