@@ -19,7 +19,7 @@ struct weighted {
 inline constexpr std::int64_t epoch = 1767225600;
 inline constexpr std::int64_t failure_spread_days = 28;
 // Each method's timeline is written this far past the failure; its last segment lasts for ever.
-inline constexpr std::int64_t timeline_days = 120;
+inline constexpr std::int64_t timeline_days = 90;
 
 inline constexpr std::array<weighted<std::string_view>, 5> currencies{{
     {"USD", 55}, {"EUR", 20}, {"GBP", 12}, {"CAD", 7}, {"AUD", 6},

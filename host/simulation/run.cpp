@@ -13,7 +13,7 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <numeric>
 #include <random>
@@ -242,8 +242,9 @@ std::string summary_json(const run_outcome& r, const run_options& options)
     o["recovered_amount"] = r.recovered_amount;
     o["attempts"] = r.attempts;
     o["network_violations"] = r.network_violations;
-    if (r.median_days_to_recovery) o["median_days_to_recovery"] = std::round(*r.median_days_to_recovery * 100) / 100;
-    else o["median_days_to_recovery"] = nullptr;
+    // Two decimals as written ("5.13", not Boost.JSON's "5.13E0"): spliced in after serializing.
+    constexpr std::string_view median_mark = "@median_days_to_recovery@";
+    o["median_days_to_recovery"] = median_mark;
     o["algorithm"] = options.algorithm;
     o["horizon_days"] = options.horizon_days;
     json::object by_currency;
@@ -252,7 +253,16 @@ std::string summary_json(const run_outcome& r, const run_options& options)
     json::object rules;
     for (const auto& v : r.violations) rules[v.rule] = (rules.contains(v.rule) ? rules[v.rule].as_int64() : 0) + 1;
     o["violations_by_rule"] = std::move(rules);
-    return json::serialize(o);
+    auto text = json::serialize(o);
+    std::string median = "null";
+    if (r.median_days_to_recovery) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%.2f", *r.median_days_to_recovery);
+        median = buf;
+    }
+    const std::string quoted = "\"" + std::string(median_mark) + "\"";
+    text.replace(text.find(quoted), quoted.size(), median);
+    return text;
 }
 
 } // namespace recoupd::simulation
