@@ -135,7 +135,11 @@ run_outcome run(const std::vector<invoice>& population, const plugins& plugins, 
 
     std::int64_t first_failure = population.empty() ? 0 : population.front().failed_at;
     for (const auto& inv : population) first_failure = std::min(first_failure, inv.failed_at);
-    store.add_profile({std::string(profile_id), options.algorithm, std::nullopt, first_failure});
+    profile_record profile;
+    profile.id = std::string(profile_id);
+    profile.retry_algorithm = options.algorithm;
+    profile.created_at = first_failure;
+    store.add_profile(profile);
     json::object billing_settings{{"billing_account_reference", {{gateway_account, processor_mca_id}}}};
     store.add_mca({std::string(billing_mca_id), std::string(profile_id), connector, {"simulate:simulate"}, "simulate",
                    bank.platform_url(), json::serialize(billing_settings), first_failure});
