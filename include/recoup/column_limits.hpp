@@ -17,8 +17,8 @@ struct column_limit {
     std::size_t max_chars;
 };
 
-// The columns that hold text a connector hands over.
-inline constexpr std::array<column_limit, 7> column_limits{{
+// The columns that hold text a connector or processor hands over.
+inline constexpr std::array<column_limit, 9> column_limits{{
     {"webhook_event.connector_event_id", 255},
     {"webhook_event.dedup_key", 255},
     {"webhook_delivery.dedup_key", 255},
@@ -26,6 +26,8 @@ inline constexpr std::array<column_limit, 7> column_limits{{
     {"payment_attempt.connector_payment_id", 255},
     {"payment_attempt.charge_id", 255},
     {"payment_attempt.error_code", 255},
+    {"payment_attempt.network_decline_code", 16},
+    {"payment_attempt.network_advice_code", 16},
 }};
 
 // The limit of a listed column; a column not in the table does not compile.

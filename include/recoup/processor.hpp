@@ -5,6 +5,7 @@
 #pragma once
 
 #include <recoup/connector.hpp>
+#include <recoup/decline.hpp>
 #include <recoup/detail/config.hpp>
 #include <recoup/domain.hpp>
 #include <recoup/json.hpp>
@@ -28,8 +29,28 @@ struct charge_request {
 };
 
 enum class charge_status { succeeded, failed, pending };
-// Soft: may succeed later (insufficient funds); hard: never retry (stolen card, fraud).
+// Soft: may succeed later (insufficient funds); hard: never retry (stolen card, fraud). The
+// cascading algorithm reads only this; the smart one reads the decline_class (decline.hpp).
 enum class decline_kind { soft, hard };
+
+// The kind a class implies: hard, fraud_suspected, card_expired_or_replaced (retrying the same
+// stale card data cannot succeed) and authentication_required (no off-session retry can) are
+// hard; insufficient_funds, try_later, do_not_honor and processing_error soft. A charge_result
+// that has a decline_class has exactly this decline kind (the plugin ABI refuses any other).
+constexpr decline_kind decline_kind_of(decline_class c) noexcept
+{
+    switch (c) {
+    case decline_class::insufficient_funds:
+    case decline_class::try_later:
+    case decline_class::do_not_honor:
+    case decline_class::processing_error: return decline_kind::soft;
+    case decline_class::hard:
+    case decline_class::card_expired_or_replaced:
+    case decline_class::authentication_required:
+    case decline_class::fraud_suspected: return decline_kind::hard;
+    }
+    return decline_kind::hard;
+}
 
 template <>
 struct enum_names<charge_status> {
@@ -54,7 +75,19 @@ struct charge_result {
     std::optional<std::string> error_code;
     std::optional<std::string> error_message;
     std::optional<std::string> processor_transaction_id;
+    // The decline taxonomy (decline.hpp), set when failed and the processor knows it; the plugin
+    // ABI carries them as optional keys "decline_class", "network", "network_decline_code",
+    // "network_advice_code" (an older plugin omits them). The network codes are stored in
+    // VARCHAR(16) columns (column_limits.hpp).
+    std::optional<recoup::decline_class> decline_class{};
+    std::optional<card_network> network{};
+    std::optional<std::string> network_decline_code{};
+    std::optional<std::string> network_advice_code{};
 };
+
+// A failed charge_result of `cls`, with the decline kind it implies.
+charge_result declined_charge(recoup::decline_class cls, std::optional<std::string> error_code,
+                              std::optional<std::string> error_message);
 
 // Either a request for the host to perform, or the result already.
 struct charge_step {

@@ -8,6 +8,7 @@
 #include <recoup/clock.hpp>
 #include <recoup/connector.hpp>
 #include <recoup/crypto.hpp>
+#include <recoup/decline.hpp>
 #include <recoup/domain.hpp>
 #include <recoup/error.hpp>
 #include <recoup/flow.hpp>
@@ -15,10 +16,12 @@
 #include <recoup/json.hpp>
 #include <recoup/memory_store.hpp>
 #include <recoup/money.hpp>
+#include <recoup/network_rules.hpp>
 #include <recoup/processor.hpp>
 #include <recoup/result.hpp>
 #include <recoup/retry.hpp>
 #include <recoup/signature.hpp>
+#include <recoup/smart_retry.hpp>
 #include <recoup/store.hpp>
 #include <recoup/sync.hpp>
 #include <recoup/task.hpp>

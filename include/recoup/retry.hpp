@@ -17,14 +17,17 @@
 
 RECOUP_BEGIN_NAMESPACE
 
-// How a profile retries: cascading retries for real; monitoring only records what it would do.
-enum class retry_algorithm { cascading, monitoring };
+// How a profile retries: cascading retries for real on the fixed schedule; monitoring only
+// records what it would do; smart chooses each retry's time from the decline, the calendar and the
+// card network's budget (smart_retry.hpp, docs/recovery.md).
+enum class retry_algorithm { cascading, monitoring, smart };
 
 template <>
 struct enum_names<retry_algorithm> {
-    static constexpr std::array<std::pair<retry_algorithm, std::string_view>, 2> values{{
+    static constexpr std::array<std::pair<retry_algorithm, std::string_view>, 3> values{{
         {retry_algorithm::cascading, "cascading"},
         {retry_algorithm::monitoring, "monitoring"},
+        {retry_algorithm::smart, "smart"},
     }};
 };
 

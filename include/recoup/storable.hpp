@@ -36,7 +36,8 @@ result<void> check_storable_text(std::string_view text, std::string_view field,
 result<void> check_storable(const normalized_webhook& w, std::optional<std::string_view> kept_body);
 
 // The strings of a processor's answer, against the payment_attempt columns the scheduler writes
-// them to: "charge.processor_transaction_id", "charge.error_code", "charge.error_message". The
+// them to: "charge.processor_transaction_id", "charge.error_code", "charge.error_message",
+// "charge.network_decline_code", "charge.network_advice_code" (VARCHAR(16)). The
 // scheduler treats a failure like any unusable processor answer (a processor fault, retried with
 // the same idempotency key), never as a database error.
 result<void> check_storable(const charge_result& c);

@@ -39,6 +39,10 @@ inline void tag_invoke(const boost::json::value_from_tag&, boost::json::value& j
     detail::put_optional(o, "error_code", r.error_code);
     detail::put_optional(o, "error_message", r.error_message);
     detail::put_optional(o, "processor_transaction_id", r.processor_transaction_id);
+    if (r.decline_class) o["decline_class"] = to_string(*r.decline_class);
+    if (r.network) o["network"] = to_string(*r.network);
+    detail::put_optional(o, "network_decline_code", r.network_decline_code);
+    detail::put_optional(o, "network_advice_code", r.network_advice_code);
 }
 
 inline charge_result tag_invoke(const boost::json::value_to_tag<charge_result>&, const boost::json::value& jv)
@@ -51,6 +55,37 @@ inline charge_result tag_invoke(const boost::json::value_to_tag<charge_result>&,
     r.error_code = wire::optional<std::string>(o, "error_code");
     r.error_message = wire::optional<std::string>(o, "error_message");
     r.processor_transaction_id = wire::optional<std::string>(o, "processor_transaction_id");
+    // The taxonomy keys are optional (a plugin built before them omits them); a value recoup
+    // does not know is refused, never read as absent.
+    if (const auto* c = o.if_contains("decline_class"); c && !c->is_null())
+        r.decline_class = detail::read_enum<recoup::decline_class>(o, "decline_class");
+    if (const auto* n = o.if_contains("network"); n && !n->is_null())
+        r.network = detail::read_enum<card_network>(o, "network");
+    r.network_decline_code = wire::optional<std::string>(o, "network_decline_code");
+    r.network_advice_code = wire::optional<std::string>(o, "network_advice_code");
+    if (r.decline_class) {
+        if (r.status != charge_status::failed)
+            wire::raise(error::invalid_field, "decline_class", "a decline class on a charge that did not fail");
+        const auto implied = decline_kind_of(*r.decline_class);
+        if (!r.decline) r.decline = implied;
+        else if (*r.decline != implied)
+            wire::raise(error::invalid_field, "decline",
+                        "\"" + std::string(to_string(*r.decline)) + "\" contradicts decline_class \"" +
+                            std::string(to_string(*r.decline_class)) + "\", which is " +
+                            std::string(to_string(implied)));
+    }
+    return r;
+}
+
+inline charge_result declined_charge(recoup::decline_class cls, std::optional<std::string> error_code,
+                                     std::optional<std::string> error_message)
+{
+    charge_result r;
+    r.status = charge_status::failed;
+    r.decline = decline_kind_of(cls);
+    r.decline_class = cls;
+    r.error_code = std::move(error_code);
+    r.error_message = std::move(error_message);
     return r;
 }
 

@@ -129,6 +129,14 @@ inline result<void> check_storable(const charge_result& c)
     if (auto ok = detail::check_optional(c.error_code, "charge.error_code", max_chars("payment_attempt.error_code"));
         !ok)
         return ok;
+    if (auto ok = detail::check_optional(c.network_decline_code, "charge.network_decline_code",
+                                         max_chars("payment_attempt.network_decline_code"));
+        !ok)
+        return ok;
+    if (auto ok = detail::check_optional(c.network_advice_code, "charge.network_advice_code",
+                                         max_chars("payment_attempt.network_advice_code"));
+        !ok)
+        return ok;
     return detail::check_optional(c.error_message, "charge.error_message"); // TEXT
 }
 
