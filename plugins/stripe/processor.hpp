@@ -1,6 +1,6 @@
 // recoup Stripe processor (docs/behaviour.md §5): charges a stored payment method off-session with one
 // confirmed PaymentIntent (POST /v1/payment_intents, Idempotency-Key per attempt), reads the
-// answer as succeeded, pending or failed (soft or hard by decline code), and polls a pending
+// answer as succeeded, pending or failed (a decline classified by recoup/decline.hpp), and polls a pending
 // intent (GET /v1/payment_intents/{id}). The wire structs and conversions are in transformers.hpp.
 #pragma once
 

@@ -1,5 +1,5 @@
 // recoup Stripe processor: wire structs named like Stripe's JSON (the PaymentIntent, the error
-// envelope), the decline table, the amount in Stripe's units, and the small conversions between
+// envelope), the decline mapping, the amount in Stripe's units, and the small conversions between
 // them and the processor's charge request and result. Unknown fields are ignored.
 #pragma once
 
@@ -7,6 +7,7 @@
 #include <recoup/connectors/stripe_common/api.hpp>
 
 #include <recoup/connector.hpp>
+#include <recoup/decline.hpp>
 #include <recoup/error.hpp>
 #include <recoup/form.hpp>
 #include <recoup/money.hpp>
@@ -81,23 +82,9 @@ constexpr charge_status to_charge_status(intent_status s) noexcept
 // ---------------------------------------------------------------------------------------------
 // Declines
 
-// Decline codes (and error codes, when a card error has no decline_code) after which retrying
-// the same stored card cannot succeed. Everything else is soft: funds, limits, issuer hiccups,
-// and do_not_honor, which Stripe documents as a generic decline worth retrying.
-inline constexpr std::array<std::string_view, 17> hard_declines{
-    "stolen_card", "lost_card", "pickup_card", "restricted_card", // the issuer withdrew the card
-    "fraudulent", "merchant_blacklist", "security_violation",    // fraud: retrying looks like more fraud
-    "invalid_account", "card_not_supported", "currency_not_supported", "transaction_not_allowed",
-    "revocation_of_all_authorizations", "revocation_of_authorization", "stop_payment_order", // the customer revoked us
-    "expired_card", "incorrect_number", "invalid_number", // the stored card itself is unusable
-};
-
-constexpr decline_kind classify_decline(std::string_view code) noexcept
-{
-    return std::find(hard_declines.begin(), hard_declines.end(), code) != hard_declines.end()
-               ? decline_kind::hard
-               : decline_kind::soft;
-}
+// The taxonomy is the library's (recoup/decline.hpp, docs/recovery.md): Stripe's decline_code
+// (else the error's code), the issuer's network_decline_code and the network's
+// network_advice_code, read for the card's brand when the error carries its payment method.
 
 // ---------------------------------------------------------------------------------------------
 // Wire structs
@@ -107,14 +94,32 @@ struct stripe_error {
     std::string type; // card_error, invalid_request_error, idempotency_error, api_error ...
     std::optional<std::string> code, decline_code, message;
     std::optional<stripe_id> payment_intent;
+    std::optional<std::string> network_decline_code, network_advice_code;
+    std::optional<std::string> card_brand; // payment_method.card.brand, when the error carries the method
 };
+
+// payment_method.card.brand when the error has an expanded PaymentMethod with a card; nothing
+// else of it is read (an id string, a method without a card: no brand).
+inline std::optional<std::string> card_brand_of(const json::object& error)
+{
+    const auto* pm = error.if_contains("payment_method");
+    if (!pm || !pm->is_object()) return std::nullopt;
+    const auto* card = pm->as_object().if_contains("card");
+    if (!card || !card->is_object()) return std::nullopt;
+    return wire::optional<std::string>(card->as_object(), "brand");
+}
 
 inline stripe_error tag_invoke(const json::value_to_tag<stripe_error>&, const json::value& v)
 {
     const auto& o = wire::as_object(v);
-    return {wire::required<std::string>(o, "type"), wire::optional<std::string>(o, "code"),
-            wire::optional<std::string>(o, "decline_code"), wire::optional<std::string>(o, "message"),
-            wire::optional<stripe_id>(o, "payment_intent")};
+    return {wire::required<std::string>(o, "type"),
+            wire::optional<std::string>(o, "code"),
+            wire::optional<std::string>(o, "decline_code"),
+            wire::optional<std::string>(o, "message"),
+            wire::optional<stripe_id>(o, "payment_intent"),
+            wire::optional<std::string>(o, "network_decline_code"),
+            wire::optional<std::string>(o, "network_advice_code"),
+            card_brand_of(o)};
 }
 
 // An error response: {"error": {...}}.
@@ -151,11 +156,24 @@ inline std::string error_code_of(const stripe_error& e)
     return e.decline_code.value_or(e.code.value_or(e.type));
 }
 
+inline std::optional<std::string_view> view_of(const std::optional<std::string>& s)
+{
+    return s ? std::optional<std::string_view>(*s) : std::nullopt;
+}
+
+// A card decline: its class from every code Stripe gave, the decline kind that class implies,
+// and the network's own codes kept as they are (check_storable bounds them).
 inline charge_result declined(const stripe_error& e, std::optional<std::string> intent_id)
 {
     auto code = error_code_of(e);
-    const auto kind = classify_decline(code);
-    return {charge_status::failed, kind, std::move(code), e.message, std::move(intent_id)};
+    const auto network = e.card_brand ? std::optional(network_from_brand(*e.card_brand)) : std::nullopt;
+    const auto cls = classify_stripe(code, view_of(e.network_decline_code), view_of(e.network_advice_code), network);
+    auto r = declined_charge(cls, std::move(code), e.message);
+    r.processor_transaction_id = std::move(intent_id);
+    r.network = network;
+    r.network_decline_code = e.network_decline_code;
+    r.network_advice_code = e.network_advice_code;
+    return r;
 }
 
 // A rejected request (no such payment method, an amount below Stripe's minimum): asking again
@@ -175,7 +193,11 @@ inline charge_result to_charge_result(const stripe_payment_intent& pi)
         r.error_message = "the PaymentIntent has no usable payment method";
     } else if (pi.status == intent_status::canceled) {
         r.error_code = pi.cancellation_reason.value_or("canceled");
-        r.decline = classify_decline(*r.error_code); // "fraudulent" is hard, "abandoned" soft
+        r.decline = decline_kind::soft; // "abandoned", "duplicate", "requested_by_customer", ...
+        if (*r.error_code == "fraudulent") {
+            r.decline_class = decline_class::fraud_suspected; // Radar canceled it
+            r.decline = decline_kind_of(*r.decline_class);
+        }
         r.error_message = "the PaymentIntent was canceled";
     }
     return r;

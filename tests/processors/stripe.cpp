@@ -588,22 +588,7 @@ BOOST_AUTO_TEST_SUITE_END()
 // ---------------------------------------------------------------------------------------------
 BOOST_AUTO_TEST_SUITE(declines)
 
-BOOST_AUTO_TEST_CASE(hard_declines_table)
-{
-    using recoup::processors::stripe::classify_decline;
-    using recoup::processors::stripe::hard_declines;
-    for (const auto code : hard_declines) {
-        BOOST_TEST_CONTEXT(code) { BOOST_TEST((classify_decline(code) == decline_kind::hard)); }
-        BOOST_TEST(std::count(hard_declines.begin(), hard_declines.end(), code) == 1);
-    }
-    for (const auto code : {"insufficient_funds", "do_not_honor", "generic_decline", "card_velocity_exceeded",
-                            "try_again_later", "processing_error", "authentication_required", "incorrect_cvc",
-                            "withdrawal_count_limit_exceeded", "issuer_not_available", ""}) {
-        BOOST_TEST_CONTEXT(code) { BOOST_TEST((classify_decline(code) == decline_kind::soft)); }
-    }
-    static_assert(classify_decline("stolen_card") == decline_kind::hard);
-    static_assert(classify_decline("do_not_honor") == decline_kind::soft);
-}
+// The decline taxonomy of each code: tests/processors/stripe_declines.cpp.
 
 BOOST_AUTO_TEST_CASE(card_error_classified_by_decline_code_then_code)
 {

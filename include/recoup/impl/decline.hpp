@@ -36,7 +36,7 @@ inline constexpr std::array<std::string_view, 12> visa_category_1{
     "04", "07", "12", "14", "15", "41", "43", "46", "57", "R0", "R1", "R3"};
 
 // Visa response codes beyond category 1 (categories 2, 3 and 4).
-inline constexpr std::array<code_class, 27> visa_codes{{
+inline constexpr std::array<code_class, 25> visa_codes{{
     // category 2: the issuer cannot approve now
     {"51", decline_class::insufficient_funds},
     {"61", decline_class::insufficient_funds}, // exceeds the amount limit
@@ -52,7 +52,6 @@ inline constexpr std::array<code_class, 27> visa_codes{{
     {"62", decline_class::hard},   // restricted card
     {"78", decline_class::hard},   // no account / blocked
     {"93", decline_class::hard},   // cannot be completed, violation of law
-    {"03", decline_class::hard},   // invalid merchant: no retry of this credential can help
     // category 3: the data is wrong or stale
     {"54", decline_class::card_expired_or_replaced},
     {"55", decline_class::card_expired_or_replaced},
@@ -65,7 +64,6 @@ inline constexpr std::array<code_class, 27> visa_codes{{
     {"01", decline_class::do_not_honor}, // refer to issuer
     {"02", decline_class::do_not_honor},
     {"06", decline_class::processing_error},
-    {"13", decline_class::hard}, // invalid amount: the same amount is refused again
     {"Z3", decline_class::try_later},
 }};
 
@@ -99,7 +97,7 @@ inline constexpr std::array<std::pair<std::string_view, std::int64_t>, 7> master
 
 // Stripe's decline codes (https://docs.stripe.com/declines/codes), and the error codes a card
 // error carries when it has no decline_code (expired_card, incorrect_cvc, ...).
-inline constexpr std::array<code_class, 49> stripe_codes{{
+inline constexpr std::array<code_class, 48> stripe_codes{{
     {"insufficient_funds", decline_class::insufficient_funds},
     {"card_velocity_exceeded", decline_class::insufficient_funds}, // balance or credit limit reached
     {"withdrawal_count_limit_exceeded", decline_class::insufficient_funds},
@@ -147,7 +145,6 @@ inline constexpr std::array<code_class, 49> stripe_codes{{
     {"revocation_of_all_authorizations", decline_class::hard},
     {"revocation_of_authorization", decline_class::hard},
     {"stop_payment_order", decline_class::hard},
-    {"invalid_amount", decline_class::hard},
     {"testmode_decline", decline_class::hard},
 }};
 
@@ -198,14 +195,17 @@ inline decline_class classify_stripe(std::optional<std::string_view> decline_cod
                                      std::optional<std::string_view> network_advice_code,
                                      std::optional<card_network> network) noexcept
 {
-    const auto stripe = decline_code ? detail::find_class(detail::stripe_codes, *decline_code) : std::nullopt;
+    // Stripe's own word: its class, do_not_honor when absent or unknown (a generic decline).
+    auto stripe = decline_class::do_not_honor;
+    if (decline_code)
+        if (const auto cls = detail::find_class(detail::stripe_codes, *decline_code)) stripe = *cls;
     // The network's never-retry word wins over anything Stripe's code says, fraud aside (also final).
     const bool visa_codes = !network || *network == card_network::visa;
     const bool never = (network_advice_code && is_mastercard_stop_advice(*network_advice_code)) ||
                        (visa_codes && network_decline_code && is_visa_category_1(*network_decline_code));
     if (never) return stripe == decline_class::fraud_suspected ? decline_class::fraud_suspected : decline_class::hard;
     // A specific Stripe code says most; a generic one (do_not_honor, generic_decline) yields to the network's.
-    if (stripe && *stripe != decline_class::do_not_honor) return *stripe;
+    if (stripe != decline_class::do_not_honor) return stripe;
     if (visa_codes && network_decline_code)
         if (auto cls = classify_visa_code(*network_decline_code)) return *cls;
     if (network_advice_code)
