@@ -18,6 +18,8 @@ const command commands[] = {
     {"migrate", "apply, revert or list the database migrations (up | down N | status)",
      &recoupd::cli::migrate_args, &recoupd::cli::migrate},
     {"profile add", "create a business profile", &recoupd::cli::profile_add_args, &recoupd::cli::profile_add},
+    {"profile update", "change a business profile's retry algorithm, schedule or network rules",
+     &recoupd::cli::profile_update_args, &recoupd::cli::profile_update},
     {"mca add", "add a merchant connector account (connector, secrets, settings) to a profile",
      &recoupd::cli::mca_add_args, &recoupd::cli::mca_add},
     {"mca list", "list merchant connector accounts (never their secrets)", &recoupd::cli::mca_list_args,
