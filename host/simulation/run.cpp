@@ -106,7 +106,9 @@ recoup::normalized_webhook failure_webhook(const invoice& inv, std::size_t index
     a.transaction_created_at = inv.failed_at;
     a.status = recoup::attempt_status::failure;
     a.payment_method_type = "card";
-    a.payment_method_subtype = first.network;
+    a.card_network = first.network;
+    for (std::size_t m = 1; m < inv.methods.size(); ++m)
+        a.alternate_payment_methods.push_back({issuer::token_of(index, m), inv.methods[m].network, "card"});
     w.attempt = a;
     return w;
 }
