@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # recoupd simulate end to end: the real scheduler, store, plugins (dlopen) and loopback issuer.
 # A generated population of 300 invoices under both algorithms (all keys, 300 invoices, attempts,
-# no violation under smart, the same output twice), a hand-written population with exact
+# no violation, the same output twice), a hand-written population with exact
 # results, and the usage errors (exit 2, one line).
 # usage: simulate_smoke.sh RECOUPD PLUGIN_DIR FIXTURE_DIR
 set -u
@@ -56,6 +56,7 @@ assert sum(1 for e in log if e["by"] == "recoup") >= r["attempts"]
 PY
 done
 check "$T/smart.json" 'r["network_violations"] == 0'
+check "$T/cascading.json" 'r["network_violations"] == 0'
 simulate --population "$T/pop.jsonl" --algorithm smart >"$T/smart2.json" 2>/dev/null
 cmp -s "$T/smart.json" "$T/smart2.json" || fail "smart: another run printed $(cat "$T/smart2.json")"
 
