@@ -92,6 +92,11 @@ run 2 profile update --id prof_2 --network-rules "$T/bad_rules.json"
 one_line_err
 run 0 profile update --id prof_2 --retry-algorithm smart
 expect_out "updated profile prof_2 (retry algorithm smart)"
+printf '{"limits":[{"name":"visa_15","network":"visa","window_seconds":2592000,"max_attempts":15,"counts":"reattempts"}],"never_retry":[]}' > "$T/rules.json"
+run 0 profile update --id prof_2 --network-rules "$T/rules.json"
+printf '{"limits":[{"name":"x","window_seconds":-1,"max_attempts":1,"counts":"declines"}],"never_retry":[]}' > "$T/bad_shape.json"
+run 2 profile add --id prof_bad --network-rules "$T/bad_shape.json"
+expect_err "window_seconds"; one_line_err
 
 run 0 mca add --profile prof_1 --id mca_cb --connector chargebee --secret 'cbuser:plain-secret-one' \
     --secret 'cbuser:plain-secret-two' --api-key plain-api-key --base-url https://acme.chargebee.com/api \
