@@ -4,6 +4,7 @@
 // The host's layering. Each line includes only from the lines below it, never upward or sideways:
 //   main.cpp, cli/        commands: parse flags, build an app, run serve / scheduler / the rest
 //   conformance/          the plugin checker behind `recoupd plugin check`
+//   simulation/           `recoupd simulate`: a population through the scheduler on a virtual clock
 //   http/  scheduler/     the server and its routes; the retry loop (neither includes the other)
 //   app.hpp  settings.hpp this aggregate; reading stored profile and MCA settings
 //   store/  outbound/  plugins.hpp  metrics.hpp  log.hpp

@@ -5,6 +5,7 @@
 #include "cli/plugin_commands.hpp"
 #include "cli/scheduler_command.hpp"
 #include "cli/serve_command.hpp"
+#include "cli/simulate_command.hpp"
 #include "cli/storage_commands.hpp"
 
 #include <iostream>
@@ -17,6 +18,8 @@ const command commands[] = {
     {"migrate", "apply, revert or list the database migrations (up | down N | status)",
      &recoupd::cli::migrate_args, &recoupd::cli::migrate},
     {"profile add", "create a business profile", &recoupd::cli::profile_add_args, &recoupd::cli::profile_add},
+    {"profile update", "change a business profile's retry algorithm, schedule or network rules",
+     &recoupd::cli::profile_update_args, &recoupd::cli::profile_update},
     {"mca add", "add a merchant connector account (connector, secrets, settings) to a profile",
      &recoupd::cli::mca_add_args, &recoupd::cli::mca_add},
     {"mca list", "list merchant connector accounts (never their secrets)", &recoupd::cli::mca_list_args,
@@ -35,6 +38,8 @@ const command commands[] = {
      &recoupd::cli::serve},
     {"scheduler", "run the retry scheduler (process tracker): --once --now T runs what is due at T",
      &recoupd::cli::scheduler_args, &recoupd::cli::scheduler_command},
+    {"simulate", "run failed invoices through the scheduler on a virtual clock against a simulated issuer",
+     &recoupd::cli::simulate_args, &recoupd::cli::simulate},
     {"sign", "print the signature header that signs a body (demo and tests)", &recoupd::cli::sign_args,
      &recoupd::cli::sign},
     {"demo-info", "print a profile's webhook paths and secrets (the local demo only)",

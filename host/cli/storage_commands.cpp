@@ -6,6 +6,7 @@
 #include "mca_checks.hpp"
 #include "store/soci_store.hpp"
 
+#include <recoup/network_rules.hpp>
 #include <recoup/plugin/loader.hpp>
 #include <recoup/retry.hpp>
 
@@ -15,9 +16,11 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <ostream>
 #include <random>
+#include <sstream>
 #include <stdexcept>
 
 namespace recoupd::cli {
@@ -91,6 +94,25 @@ json::object settings_of(const parsed_args& args)
     return settings;
 }
 
+// Why `text` is not a network rule table (recoup::parse_network_rules), or nothing when it is one.
+std::optional<std::string> network_rules_error(const std::string& text)
+{
+    auto rules = recoup::parse_network_rules(text);
+    if (!rules) return rules.error().what();
+    return std::nullopt;
+}
+
+// --network-rules FILE: the file's JSON, checked as a rule table; a usage_error in one line when it is not.
+std::string network_rules_file(const std::string& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw usage_error("--network-rules: cannot read " + path);
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (auto why = network_rules_error(text.str())) throw usage_error("--network-rules " + path + ": " + *why);
+    return text.str();
+}
+
 } // namespace
 
 // ---- migrate ------------------------------------------------------------------------------------
@@ -136,16 +158,33 @@ int migrate(const parsed_args& args, context& ctx)
     });
 }
 
-// ---- profile add --------------------------------------------------------------------------------
+// ---- profile add | update ----------------------------------------------------------------------
 
 namespace {
 const flag_spec profile_add_flags[] = {
     {"id", "ID", "the profile id: 1-64 characters of A-Z a-z 0-9 _ -"},
-    {"retry-algorithm", "NAME", "cascading (default) or monitoring"},
+    {"retry-algorithm", "NAME", "cascading (default), monitoring or smart"},
     {"retry-schedule", "JSON", "the retry schedule (default: the reference's)"},
+    {"network-rules", "FILE", "the card networks' rule table, JSON (default: the rules of docs/recovery.md)"},
     database_flag,
 };
+
+// --retry-algorithm, --retry-schedule and --network-rules onto `p`; a usage_error for a bad value.
+void profile_flags(const parsed_args& args, profile_record& p)
+{
+    if (auto algorithm = args.value("retry-algorithm")) {
+        if (!recoup::enum_from_string<recoup::retry_algorithm>(*algorithm))
+            throw usage_error("--retry-algorithm must be one of " + retry_algorithm_names() + ", not \"" + *algorithm +
+                              "\"");
+        p.retry_algorithm = *algorithm;
+    }
+    if (auto schedule = args.value("retry-schedule")) p.retry_schedule = *schedule;
+    if (p.retry_schedule && !recoup::parse_retry_schedule(*p.retry_schedule))
+        throw usage_error("--retry-schedule must be JSON {\"start_after\":SECONDS,\"frequencies\":[[SECONDS,COUNT],...]} "
+                          "with non-negative numbers, not " + *p.retry_schedule);
+    if (auto file = args.value("network-rules")) p.network_rules = network_rules_file(*file);
 }
+} // namespace
 
 const args_spec profile_add_args{
     .flags = profile_add_flags,
@@ -157,19 +196,31 @@ int profile_add(const parsed_args& args, context& ctx)
 {
     profile_record p;
     p.id = required(args, "id");
-    if (auto algorithm = args.value("retry-algorithm")) {
-        if (!recoup::enum_from_string<recoup::retry_algorithm>(*algorithm))
-            throw usage_error("--retry-algorithm must be one of " + retry_algorithm_names() + ", not \"" + *algorithm +
-                              "\"");
-        p.retry_algorithm = *algorithm;
-    }
-    p.retry_schedule = args.value("retry-schedule");
-    if (p.retry_schedule && !recoup::parse_retry_schedule(*p.retry_schedule))
-        throw usage_error("--retry-schedule must be JSON {\"start_after\":SECONDS,\"frequencies\":[[SECONDS,COUNT],...]} "
-                          "with non-negative numbers, not " + *p.retry_schedule);
+    profile_flags(args, p);
     return with_store(args, ctx, [&](soci_store& store) {
         store.add_profile(p);
         ctx.out << "added profile " << p.id << " (retry algorithm " << p.retry_algorithm << ")\n";
+        return exit_ok;
+    });
+}
+
+const args_spec profile_update_args{
+    .flags = profile_add_flags,
+    .description = "Changes a business profile's retry algorithm, retry schedule or network rules; what\n"
+                   "is not given stays as it is.",
+};
+
+int profile_update(const parsed_args& args, context& ctx)
+{
+    const auto id = required(args, "id");
+    profile_record flags;
+    profile_flags(args, flags); // usage errors before the database is opened
+    return with_store(args, ctx, [&](soci_store& store) {
+        auto p = store.find_profile(id);
+        if (!p) throw std::invalid_argument("unknown profile \"" + id + "\"");
+        profile_flags(args, *p);
+        store.update_profile(*p);
+        ctx.out << "updated profile " << p->id << " (retry algorithm " << p->retry_algorithm << ")\n";
         return exit_ok;
     });
 }

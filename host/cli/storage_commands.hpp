@@ -1,4 +1,4 @@
-// recoupd: the storage commands: migrate, profile add, mca add|list|rotate-secret,
+// recoupd: the storage commands: migrate, profile add|update, mca add|list|rotate-secret,
 // events list|replay. Each takes --database URL (else RECOUP_DATABASE_URL, else
 // sqlite:var/recoup.db). Secrets go in on the command line and never come out.
 #pragma once
@@ -13,6 +13,9 @@ int migrate(const parsed_args& args, context& ctx);
 
 extern const args_spec profile_add_args;
 int profile_add(const parsed_args& args, context& ctx);
+
+extern const args_spec profile_update_args;
+int profile_update(const parsed_args& args, context& ctx);
 
 extern const args_spec mca_add_args;
 int mca_add(const parsed_args& args, context& ctx);

@@ -1,5 +1,7 @@
 #include "scheduler/scheduler.hpp"
 
+#include "scheduler/method_plan.hpp"
+
 #include "log.hpp"
 #include "settings.hpp"
 
@@ -38,6 +40,8 @@ struct resolved {
     json::object payment_settings;
     const recoup::plugin::dynamic_processor* processor = nullptr;
     recoup::charge_request charge;
+    std::vector<recoup::charge_method> methods; // the default first, then the alternates
+    retry_policy policy;
 
     recoup::mca_config payment_config() const { return plugin_config(payment, payment_settings); }
 };
@@ -220,7 +224,10 @@ std::variant<resolved, std::string> resolve(soci_store& store, const recoupd::pl
     if (!source || !source->processor_payment_method_token || source->processor_payment_method_token->empty())
         return std::string(recoup::business_status::no_payment_method);
 
-    if (auto profile = store.find_profile(r.intent.profile_id)) r.schedule = retry_schedule_of(profile->retry_schedule);
+    const auto profile = store.find_profile(r.intent.profile_id);
+    if (profile) r.schedule = retry_schedule_of(profile->retry_schedule);
+    r.policy = retry_policy_of(profile);
+    r.methods = recoup::methods_of(r.intent.profile_id, *source);
     auto billing = store.find_mca(r.intent.profile_id, r.intent.billing_mca_id);
     if (!billing) return std::string(recoup::business_status::no_processor_mapping);
     r.billing = std::move(*billing);
@@ -323,8 +330,24 @@ recoup::task_result scheduler::run_execute(const task_record& task, std::int64_t
     r.charge.attempt_id = attempt_id;
     r.charge.idempotency_key = attempt_id;
 
+    // 0. the method, and whether the card network's rules allow charging it now (method_plan.hpp)
+    const auto planned = plan_execute(store_, task, r.intent, r.methods, r.policy, now);
+    if (planned.claim_lost) return recoup::task_result::claim_lost;
+    n.detail = planned.plan.reason.empty() ? std::nullopt : std::optional<std::string>(planned.plan.reason);
+    if (planned.plan.what == recoup::charge_plan::step::wait) {
+        n.business_status = std::string(recoup::business_status::pending);
+        return recoup::task_result::rearmed;
+    }
+    if (planned.plan.what == recoup::charge_plan::step::finish) {
+        n.business_status = planned.plan.business_status;
+        return recoup::task_result::finished;
+    }
+    const auto& method = *planned.plan.method;
+    r.charge.payment_method_token = method.token;
+
     // 1. the internal attempt, recorded before the charge (the same one when a crashed run is rerun)
-    const recoup::internal_charge used{r.payment.id, r.payment.connector, r.charge.payment_method_token};
+    const recoup::internal_charge used{r.payment.id, r.payment.connector, r.charge.payment_method_token,
+                                       std::string(recoup::to_string(method.network)), method.credential_id};
     auto start = [&](auto& tx) { return recoup::start_internal_attempt(tx, task, used, now); };
     if (auto ended = in_transaction(store_, start)) return *ended;
 
@@ -352,11 +375,13 @@ recoup::task_result scheduler::run_execute(const task_record& task, std::int64_t
     }
     if (metrics_) metrics_->count_charge(r.payment.connector, charge_label(*charge));
 
-    // 3. its consequences, in one transaction
-    const recoup::charge_report report{
-        task, attempt_id, *charge,
-        recoup::decide_after_charge(task.retry_count, *charge, r.schedule, r.max_retry_count, now), 0,
-        business_override};
+    // 3. its consequences, in one transaction; a decline as the network rules and the methods left allow
+    auto decision = recoup::decide_after_charge(task.retry_count, *charge, r.schedule, r.max_retry_count, now);
+    if (charge->status == recoup::charge_status::failed && !business_override)
+        decision = recoup::decide_after_decline(
+            decision, *charge, decline_context_of(store_, r.intent, attempt_id, *charge, method, r.methods, r.policy, now),
+            r.intent.id, now);
+    const recoup::charge_report report{task, attempt_id, *charge, decision, 0, business_override};
     n.business_status = report.business_status.value_or(report.decision.business_status);
     const auto out = in_transaction(store_, [&](auto& tx) { return recoup::apply_decision(tx, report, now); });
     if (out == recoup::task_result::claim_lost && charge->status == recoup::charge_status::succeeded) {

@@ -23,9 +23,10 @@ namespace recoupd {
 
 struct profile_record {
     std::string id;
-    std::string retry_algorithm = "cascading"; // cascading | monitoring
+    std::string retry_algorithm = "cascading"; // cascading | monitoring | smart
     std::optional<std::string> retry_schedule; // JSON, none: the reference's default
     std::int64_t created_at = 0;
+    std::optional<std::string> network_rules{}; // JSON, none: the default rule table (docs/recovery.md)
 };
 
 // An MCA with its secrets in clear: only find_mca() returns one, for the webhook path.
@@ -87,6 +88,8 @@ public:
         std::optional<recoup::attempt_record> find_attempt(const std::string& payment_id,
                                                            const std::string& connector_payment_id);
         std::vector<recoup::attempt_record> attempts_of(const std::string& payment_id);
+        std::vector<recoup::attempt_record> credential_history(const std::string& credential_id,
+                                                               const std::string& network, std::int64_t since);
         void insert_attempt(const recoup::attempt_record& attempt);
         void update_attempt(const recoup::attempt_record& attempt);
         std::optional<recoup::task_record> find_task(const std::string& id);
@@ -129,6 +132,8 @@ public:
     // checks it up front.
     void require_master_key();
     void add_profile(const profile_record& profile);
+    // Replaces the profile's retry algorithm, schedule and network rules; throws when it does not exist.
+    void update_profile(const profile_record& profile);
     std::optional<profile_record> find_profile(const std::string& id);
     void add_mca(const mca_record& mca);
     std::optional<mca_record> find_mca(const std::string& profile_id, const std::string& mca_id);
@@ -146,6 +151,9 @@ public:
     // The intent, the tasks `task_ids` and the attempts of a payment: plain reads, no row lock and
     // no write transaction, so looking never holds up a webhook or the scheduler.
     workflow_rows read_workflow(const std::string& payment_id, const std::vector<std::string>& task_ids);
+    // The earliest schedule_time of a task not finished (a plain read), nullopt when there is
+    // none: `recoupd simulate` jumps its virtual clock there.
+    std::optional<std::int64_t> next_task_time();
 
 private:
     friend struct recovery_reader; // store/recovery_queries.cpp: the read-only recovery queries
@@ -153,6 +161,7 @@ private:
 };
 
 static_assert(recoup::recovery_transaction<soci_store::transaction>);
+static_assert(recoup::workflow_transaction<soci_store::transaction>);
 static_assert(recoup::recovery_store<soci_store>);
 
 } // namespace recoupd

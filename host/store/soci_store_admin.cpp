@@ -5,6 +5,8 @@
 #include "store/detail/rows.hpp"
 #include "store/detail/select.hpp"
 
+#include <recoup/retry.hpp>
+
 #include <boost/json.hpp>
 
 #include <algorithm>
@@ -51,28 +53,59 @@ std::vector<migration_state> soci_store::migrate_down(int count)
 
 // ---- profiles -----------------------------------------------------------------------------------
 
+namespace {
+
+// A profile's retry algorithm, schedule and network rules as bound for its INSERT or UPDATE.
+struct profile_binds {
+    store_detail::nullable schedule, rules;
+
+    explicit profile_binds(const profile_record& profile)
+    {
+        if (!recoup::enum_from_string<recoup::retry_algorithm>(profile.retry_algorithm))
+            throw std::invalid_argument("retry algorithm \"" + profile.retry_algorithm + "\" is unknown");
+        schedule = json_column(profile.retry_schedule, "the retry schedule");
+        rules = json_column(profile.network_rules, "the network rules");
+    }
+
+    static store_detail::nullable json_column(const std::optional<std::string>& text, std::string_view what)
+    {
+        if (!text) return {};
+        boost::system::error_code ec;
+        const auto v = boost::json::parse(*text, ec);
+        if (ec) throw std::invalid_argument(std::string(what) + " is not valid JSON");
+        return {boost::json::serialize(v), soci::i_ok};
+    }
+};
+
+} // namespace
+
 void soci_store::add_profile(const profile_record& profile)
 {
     check_id("profile", profile.id);
-    if (profile.retry_algorithm != "cascading" && profile.retry_algorithm != "monitoring")
-        throw std::invalid_argument("retry algorithm \"" + profile.retry_algorithm +
-                                    "\" is unknown: use cascading or monitoring");
-    store_detail::nullable schedule;
-    if (profile.retry_schedule) {
-        boost::system::error_code ec;
-        const auto v = boost::json::parse(*profile.retry_schedule, ec);
-        if (ec) throw std::invalid_argument("the retry schedule is not valid JSON");
-        schedule = {boost::json::serialize(v), soci::i_ok};
-    }
+    profile_binds b(profile);
     impl_->with_transaction([&](soci::session& sql) {
         int count = 0;
         sql << "SELECT COUNT(*) FROM business_profile WHERE id = :id", soci::use(profile.id), soci::into(count);
         if (count != 0) throw std::invalid_argument("profile \"" + profile.id + "\" already exists");
         const long long created = profile.created_at != 0 ? profile.created_at : unix_now();
-        sql << "INSERT INTO business_profile (id, retry_algorithm, retry_schedule, created_at) "
-               "VALUES (:id, :a, :s, :c)",
-            soci::use(profile.id), soci::use(profile.retry_algorithm), soci::use(schedule.value, schedule.ind),
-            soci::use(created);
+        sql << "INSERT INTO business_profile (id, retry_algorithm, retry_schedule, created_at, network_rules) "
+               "VALUES (:id, :a, :s, :c, :r)",
+            soci::use(profile.id), soci::use(profile.retry_algorithm), soci::use(b.schedule.value, b.schedule.ind),
+            soci::use(created), soci::use(b.rules.value, b.rules.ind);
+    });
+}
+
+void soci_store::update_profile(const profile_record& profile)
+{
+    check_id("profile", profile.id);
+    profile_binds b(profile);
+    impl_->with_transaction([&](soci::session& sql) {
+        soci::statement st = (sql.prepare << "UPDATE business_profile SET retry_algorithm = :a, retry_schedule = :s, "
+                                             "network_rules = :r WHERE id = :id",
+                              soci::use(profile.retry_algorithm), soci::use(b.schedule.value, b.schedule.ind),
+                              soci::use(b.rules.value, b.rules.ind), soci::use(profile.id));
+        st.execute(true);
+        if (st.get_affected_rows() != 1) throw std::invalid_argument("unknown profile \"" + profile.id + "\"");
     });
 }
 
@@ -220,6 +253,19 @@ workflow_rows soci_store::read_workflow(const std::string& payment_id, const std
         out.attempts = store_detail::select_all<store_detail::attempt_row>(
             sql, backend(), "payment_id = :p ORDER BY created_at, id", row_lock::none, payment_id);
         return out;
+    });
+}
+
+std::optional<std::int64_t> soci_store::next_task_time()
+{
+    return impl_->with_session([&](soci::session& sql) -> std::optional<std::int64_t> {
+        const std::string finish(recoup::task_status_finish);
+        long long at = 0;
+        soci::indicator ind = soci::i_null;
+        sql << "SELECT MIN(schedule_time) FROM process_tracker WHERE status <> :f", soci::use(finish),
+            soci::into(at, ind);
+        if (ind != soci::i_ok) return std::nullopt;
+        return at;
     });
 }
 

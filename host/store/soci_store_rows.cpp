@@ -103,13 +103,22 @@ recoup::attempt_record attempt_row::record() const
     r.details = or_empty(details, details_ind);
     r.created_at = created;
     r.modified_at = modified;
+    r.decline_class = to_optional(decline_class, class_ind);
+    r.network = to_optional(network, network_ind);
+    r.network_decline_code = to_optional(network_code, network_code_ind);
+    r.network_advice_code = to_optional(advice_code, advice_ind);
+    r.payment_method_id = to_optional(method, method_ind);
+    r.credential_id = to_optional(credential, credential_ind);
     return r;
 }
 
 attempt_binds::attempt_binds(const recoup::attempt_record& a)
     : status(recoup::to_string(a.status)), currency(a.currency.str()), triggered(recoup::to_string(a.triggered_by)),
       charge(from_optional(a.charge_id)), code(from_optional(a.error_code)), message(from_optional(a.error_message)),
-      metadata(from_non_empty(a.feature_metadata)), details(from_non_empty(a.details)), amount(a.amount),
+      metadata(from_non_empty(a.feature_metadata)), details(from_non_empty(a.details)),
+      decline_class(from_optional(a.decline_class)), network(from_optional(a.network)),
+      network_code(from_optional(a.network_decline_code)), advice_code(from_optional(a.network_advice_code)),
+      method(from_optional(a.payment_method_id)), credential(from_optional(a.credential_id)), amount(a.amount),
       created(a.created_at), modified(a.modified_at)
 {
 }
@@ -157,6 +166,13 @@ profile_record profile_row::record() const
     p.retry_algorithm = algorithm;
     p.retry_schedule = to_optional(schedule, schedule_ind);
     p.created_at = created;
+    if (rules_ind == soci::i_ok) {
+        // Compact, as it was given: PostgreSQL's JSONB adds spaces.
+        boost::system::error_code ec;
+        const auto v = boost::json::parse(rules, ec);
+        if (ec) throw row_error(table, "network_rules", id, "is not valid JSON: " + ec.message());
+        p.network_rules = boost::json::serialize(v);
+    }
     return p;
 }
 

@@ -122,18 +122,35 @@ std::vector<recoup::attempt_record> soci_store::transaction::attempts_of(const s
     });
 }
 
+std::vector<recoup::attempt_record> soci_store::transaction::credential_history(const std::string& credential_id,
+                                                                              const std::string& network,
+                                                                              std::int64_t since)
+{
+    return guarded([&](soci::session& sql) {
+        const long long from = since;
+        return store_detail::select_all<store_detail::attempt_row>(
+            sql, store_->url.backend, "credential_id = :c AND network = :n AND created_at >= :s ORDER BY created_at, id",
+            row_lock::none, credential_id, network, from);
+    });
+}
+
 void soci_store::transaction::insert_attempt(const recoup::attempt_record& attempt)
 {
     guarded([&](soci::session& sql) {
         store_detail::attempt_binds b(attempt);
         sql << "INSERT INTO payment_attempt (id, payment_id, status, amount, currency, connector_payment_id, "
                "charge_id, error_code, error_message, triggered_by, feature_metadata, details, created_at, "
-               "modified_at) VALUES (:id, :p, :s, :a, :c, :cp, :ch, :ec, :em, :t, :f, :d, :ca, :ma)",
+               "modified_at, decline_class, network, network_decline_code, network_advice_code, payment_method_id, "
+               "credential_id) VALUES (:id, :p, :s, :a, :c, :cp, :ch, :ec, :em, :t, :f, :d, :ca, :ma, :dc, :nw, "
+               ":nc, :na, :pm, :cr)",
             soci::use(attempt.id), soci::use(attempt.payment_id), soci::use(b.status), soci::use(b.amount),
             soci::use(b.currency), soci::use(attempt.connector_payment_id), soci::use(b.charge.value, b.charge.ind),
             soci::use(b.code.value, b.code.ind), soci::use(b.message.value, b.message.ind), soci::use(b.triggered),
             soci::use(b.metadata.value, b.metadata.ind), soci::use(b.details.value, b.details.ind),
-            soci::use(b.created), soci::use(b.modified);
+            soci::use(b.created), soci::use(b.modified), soci::use(b.decline_class.value, b.decline_class.ind),
+            soci::use(b.network.value, b.network.ind), soci::use(b.network_code.value, b.network_code.ind),
+            soci::use(b.advice_code.value, b.advice_code.ind), soci::use(b.method.value, b.method.ind),
+            soci::use(b.credential.value, b.credential.ind);
     });
 }
 
@@ -144,12 +161,17 @@ void soci_store::transaction::update_attempt(const recoup::attempt_record& attem
         soci::statement st =
             (sql.prepare << "UPDATE payment_attempt SET status = :s, amount = :a, currency = :c, "
                             "connector_payment_id = :cp, charge_id = :ch, error_code = :ec, error_message = :em, "
-                            "triggered_by = :t, feature_metadata = :f, details = :d, modified_at = :ma WHERE id = :id",
+                            "triggered_by = :t, feature_metadata = :f, details = :d, modified_at = :ma, "
+                            "decline_class = :dc, network = :nw, network_decline_code = :nc, "
+                            "network_advice_code = :na, payment_method_id = :pm, credential_id = :cr WHERE id = :id",
              soci::use(b.status), soci::use(b.amount), soci::use(b.currency), soci::use(attempt.connector_payment_id),
              soci::use(b.charge.value, b.charge.ind), soci::use(b.code.value, b.code.ind),
              soci::use(b.message.value, b.message.ind), soci::use(b.triggered),
              soci::use(b.metadata.value, b.metadata.ind), soci::use(b.details.value, b.details.ind),
-             soci::use(b.modified), soci::use(attempt.id));
+             soci::use(b.modified), soci::use(b.decline_class.value, b.decline_class.ind),
+             soci::use(b.network.value, b.network.ind), soci::use(b.network_code.value, b.network_code.ind),
+             soci::use(b.advice_code.value, b.advice_code.ind), soci::use(b.method.value, b.method.ind),
+             soci::use(b.credential.value, b.credential.ind), soci::use(attempt.id));
         st.execute(true);
         // The caller's fault, as in update_intent.
         if (st.get_affected_rows() != 1)

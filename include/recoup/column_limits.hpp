@@ -18,7 +18,7 @@ struct column_limit {
 };
 
 // The columns that hold text a connector or processor hands over.
-inline constexpr std::array<column_limit, 9> column_limits{{
+inline constexpr std::array<column_limit, 10> column_limits{{
     {"webhook_event.connector_event_id", 255},
     {"webhook_event.dedup_key", 255},
     {"webhook_delivery.dedup_key", 255},
@@ -28,6 +28,7 @@ inline constexpr std::array<column_limit, 9> column_limits{{
     {"payment_attempt.error_code", 255},
     {"payment_attempt.network_decline_code", 16},
     {"payment_attempt.network_advice_code", 16},
+    {"payment_attempt.payment_method_id", 255}, // a payment method token, the default's or an alternate's
 }};
 
 // The limit of a listed column; a column not in the table does not compile.

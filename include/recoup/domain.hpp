@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 RECOUP_BEGIN_NAMESPACE
 
@@ -156,6 +157,14 @@ struct recovery_invoice {
     std::optional<std::int64_t> next_billing_at;
 };
 
+// Another payment method the customer has on file, as the platform reports it (docs/behaviour.md §2).
+struct payment_method_ref {
+    std::string id;                     // the processor's payment method token
+    std::optional<std::string> network; // the card brand as the platform spells it ("visa", "Visa", ...)
+    std::optional<std::string> type;    // "card", "direct_debit", ...
+    friend bool operator==(const payment_method_ref&, const payment_method_ref&) = default;
+};
+
 // The unified payment attempt (docs/behaviour.md §2).
 struct recovery_attempt {
     std::int64_t amount = 0;
@@ -173,6 +182,10 @@ struct recovery_attempt {
     std::optional<std::string> payment_method_subtype;
     std::optional<std::int32_t> retry_count;
     std::optional<std::string> charge_id;
+    // The card brand of the method charged, as the platform spells it; none when not reported.
+    std::optional<std::string> card_network;
+    // The customer's other payment methods, the platform's order kept; empty when not reported.
+    std::vector<payment_method_ref> alternate_payment_methods;
 };
 
 RECOUP_END_NAMESPACE

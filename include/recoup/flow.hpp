@@ -9,6 +9,7 @@
 #include <recoup/api_error.hpp>
 #include <recoup/clock.hpp>
 #include <recoup/connector.hpp>
+#include <recoup/credential.hpp>
 #include <recoup/crypto.hpp>
 #include <recoup/detail/config.hpp>
 #include <recoup/json.hpp>

@@ -18,6 +18,7 @@ void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, cons
 address tag_invoke(const boost::json::value_to_tag<address>&, const boost::json::value& jv);
 recovery_invoice tag_invoke(const boost::json::value_to_tag<recovery_invoice>&, const boost::json::value& jv);
 recovery_attempt tag_invoke(const boost::json::value_to_tag<recovery_attempt>&, const boost::json::value& jv);
+payment_method_ref tag_invoke(const boost::json::value_to_tag<payment_method_ref>&, const boost::json::value& jv);
 
 // Headers travel as an array of [name, value] pairs: order and repeats are kept.
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const outbound_request& r);

@@ -66,6 +66,17 @@ public:
                              [](const auto& x, const auto& y) { return x.created_at < y.created_at; });
             return out;
         }
+        std::vector<attempt_record> credential_history(const std::string& credential_id, const std::string& network,
+                                                       std::int64_t since)
+        {
+            std::vector<attempt_record> out;
+            for (const auto& [id, a] : work_.attempts)
+                if (a.credential_id == credential_id && a.network == network && a.created_at >= since)
+                    out.push_back(a);
+            std::stable_sort(out.begin(), out.end(),
+                             [](const auto& x, const auto& y) { return x.created_at < y.created_at; });
+            return out;
+        }
         void insert_attempt(const attempt_record& a) { work_.attempts.emplace(a.id, a); }
         void update_attempt(const attempt_record& a) { work_.attempts.at(a.id) = a; }
         std::optional<task_record> find_task(const std::string& id)

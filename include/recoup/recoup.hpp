@@ -7,6 +7,7 @@
 #include <recoup/api_error.hpp>
 #include <recoup/clock.hpp>
 #include <recoup/connector.hpp>
+#include <recoup/credential.hpp>
 #include <recoup/crypto.hpp>
 #include <recoup/decline.hpp>
 #include <recoup/domain.hpp>
@@ -15,6 +16,7 @@
 #include <recoup/form.hpp>
 #include <recoup/json.hpp>
 #include <recoup/memory_store.hpp>
+#include <recoup/method_choice.hpp>
 #include <recoup/money.hpp>
 #include <recoup/network_rules.hpp>
 #include <recoup/processor.hpp>

@@ -63,6 +63,13 @@ struct attempt_record {
     std::string details;          // the unified attempt as JSON (token, customer, gateway, ...)
     std::int64_t created_at = 0;
     std::int64_t modified_at = 0;
+    // For the network budgets and payment-method switching (docs/recovery.md); none when unknown.
+    std::optional<std::string> decline_class;        // a recoup::decline_class name
+    std::optional<std::string> network;              // a recoup::card_network name; set with credential_id
+    std::optional<std::string> network_decline_code; // the card network's response code
+    std::optional<std::string> network_advice_code;  // e.g. a Mastercard merchant advice code
+    std::optional<std::string> payment_method_id;    // the payment method token charged
+    std::optional<std::string> credential_id;        // credential_id() of (profile, payment method)
 };
 
 // process_tracker
@@ -125,11 +132,14 @@ concept recovery_transaction = requires(T& tx, const std::string& s, const inten
 
 // What the retry scheduler's state changes need besides: the intent and the attempts by payment id.
 template <class T>
-concept workflow_transaction = recovery_transaction<T> && requires(T& tx, const std::string& s) {
+concept workflow_transaction = recovery_transaction<T> && requires(T& tx, const std::string& s, std::int64_t since) {
     // The intent with that id, locked until the transaction ends.
     { tx.find_intent(s) } -> std::same_as<std::optional<intent_record>>;
     // Its attempts, oldest first (created_at, then id).
     { tx.attempts_of(s) } -> std::same_as<std::vector<attempt_record>>;
+    // Every attempt on that credential (credential_id) and network made at or after `since`, of
+    // any intent, external and internal, oldest first (created_at, then id): the network budget's history.
+    { tx.credential_history(s, s, since) } -> std::same_as<std::vector<attempt_record>>;
 };
 
 // A store hands out transactions; destroying an uncommitted one rolls it back.

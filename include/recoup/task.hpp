@@ -54,6 +54,10 @@ inline constexpr std::string_view awaiting_psync = "AWAITING_PSYNC";
 inline constexpr std::string_view succeeded = "EXECUTE_WORKFLOW_COMPLETE";
 inline constexpr std::string_view retries_exhausted = "RETRIES_EXHAUSTED";
 inline constexpr std::string_view hard_decline = "HARD_DECLINE";
+// Every payment method of the invoice is barred by a never-retry decline or rule (docs/recovery.md).
+inline constexpr std::string_view never_retry = "NEVER_RETRY";
+// The card network's budget allows no attempt on the remaining method before the invoice's horizon.
+inline constexpr std::string_view network_budget_exhausted = "NETWORK_BUDGET_EXHAUSTED";
 inline constexpr std::string_view psync_complete = "PSYNC_WORKFLOW_COMPLETE";
 inline constexpr std::string_view external_payment = "COMPLETED_BY_EXTERNAL_PAYMENT";
 inline constexpr std::string_view invoice_cancelled = "INVOICE_CANCELLED";

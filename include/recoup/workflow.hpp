@@ -7,6 +7,7 @@
 
 #include <recoup/connector.hpp>
 #include <recoup/crypto.hpp>
+#include <recoup/decline.hpp>
 #include <recoup/detail/config.hpp>
 #include <recoup/domain.hpp>
 #include <recoup/processor.hpp>
@@ -68,6 +69,9 @@ struct internal_charge {
     std::string processor_mca_id;     // the payment MCA
     std::string processor;            // its connector
     std::string payment_method_token;
+    // The method's network and credential (method_choice.hpp), kept on the attempt for the budget.
+    std::optional<std::string> network{};
+    std::optional<std::string> credential_id{};
 };
 
 // Before charging for the claimed EXECUTE task: locks the intent, records the internal attempt

@@ -1,8 +1,12 @@
 // recoup simulator processor (docs/behaviour.md §5): a payment processor without a network, so that a whole
 // recovery runs without any account. The payment-method token chooses the outcome; every charge
 // is answered at once (charge_step.result), and the transaction id derives from the idempotency
-// key, so a retried charge with the same key is the same transaction.
+// key, so a retried charge with the same key is the same transaction. With the MCA setting
+// "issuer_api": true the answer comes from an issuer at the MCA's base_url instead
+// (issuer_api.hpp; `recoupd simulate` runs one).
 #pragma once
+
+#include "simulator/issuer_api.hpp"
 
 #include <recoup/connector.hpp>
 #include <recoup/crypto.hpp>
@@ -73,9 +77,10 @@ class processor {
 public:
     static constexpr std::string_view name = "simulator";
 
-    result<charge_step> build_charge(const charge_request& c, const mca_config& /*mca*/) const
+    result<charge_step> build_charge(const charge_request& c, const mca_config& mca) const
     {
         if (auto valid = check(c); !valid) return valid.error();
+        if (issuer_api::enabled(mca)) return charge_step{issuer_api::charge_request_of(c), std::nullopt};
         auto r = answer(c.payment_method_token, false);
         r.processor_transaction_id = transaction_id(c.idempotency_key);
         return charge_step{std::nullopt, std::move(r)};
@@ -95,9 +100,13 @@ public:
         return charge_step{std::nullopt, std::move(r)};
     }
 
-    result<charge_result> parse_charge(const charge_request& /*c*/, const http_response& /*response*/) const
+    // Only an issuer's answer (issuer_api.hpp) needs parsing; the token outcomes come at once.
+    result<charge_result> parse_charge(const charge_request& c, const http_response& response) const
     {
-        return never_needed("parse_charge");
+        auto answer = issuer_api::parse_answer(response);
+        if (!answer) return never_needed("parse_charge");
+        if (*answer) (*answer)->processor_transaction_id = transaction_id(c.idempotency_key);
+        return std::move(*answer);
     }
 
     result<charge_result> parse_status(const status_request& /*s*/, const http_response& /*response*/) const

@@ -76,6 +76,29 @@ run 0 profile add --id prof_2 --retry-algorithm monitoring --retry-schedule '{"s
 run 2 profile add
 expect_err "--id is required"
 
+# Smart retries: the algorithm by name, the network rule table from a file (bad JSON: one line,
+# exit 2, nothing written), and profile update changing only what it is given.
+run 0 profile add --id prof_smart --retry-algorithm smart
+expect_out "added profile prof_smart (retry algorithm smart)"
+printf '{"visa": ' > "$T/bad_rules.json"
+run 2 profile add --id prof_bad --network-rules "$T/bad_rules.json"
+expect_err "--network-rules $T/bad_rules.json: "; one_line_err
+run 1 profile update --id prof_bad --retry-algorithm smart
+expect_err 'unknown profile "prof_bad"'; one_line_err
+run 2 profile add --id prof_bad --network-rules "$T/missing.json"
+expect_err "--network-rules: cannot read $T/missing.json"; one_line_err
+run 2 profile update --id prof_2 --retry-algorithm sometimes
+expect_err "--retry-algorithm must be one of cascading, monitoring, smart"; one_line_err
+run 2 profile update --id prof_2 --network-rules "$T/bad_rules.json"
+one_line_err
+run 0 profile update --id prof_2 --retry-algorithm smart
+expect_out "updated profile prof_2 (retry algorithm smart)"
+printf '{"limits":[{"name":"visa_15","network":"visa","window_seconds":2592000,"max_attempts":15,"counts":"reattempts"}],"never_retry":[]}' > "$T/rules.json"
+run 0 profile update --id prof_2 --network-rules "$T/rules.json"
+printf '{"limits":[{"name":"x","window_seconds":-1,"max_attempts":1,"counts":"declines"}],"never_retry":[]}' > "$T/bad_shape.json"
+run 2 profile add --id prof_bad --network-rules "$T/bad_shape.json"
+expect_err "window_seconds"; one_line_err
+
 run 0 mca add --profile prof_1 --id mca_cb --connector chargebee --secret 'cbuser:plain-secret-one' \
     --secret 'cbuser:plain-secret-two' --api-key plain-api-key --base-url https://acme.chargebee.com/api \
     --setting retry_threshold=2 --setting 'billing_account_reference={"gw_1":"mca_pay"}' --setting note=hello \

@@ -317,6 +317,32 @@ BOOST_AUTO_TEST_CASE(tasks_upsert_find_finish_and_due)
     tx2.commit();
 }
 
+BOOST_AUTO_TEST_CASE(next_task_time_is_the_earliest_open_task)
+{
+    fresh_database db;
+    auto store = db.open();
+    BOOST_TEST(!store->next_task_time()); // no task at all
+    {
+        auto tx = store->begin();
+        tx.upsert_task(make_task("pay_1", 9000));
+        tx.upsert_task(make_task("pay_2", 4000));
+        tx.commit();
+    }
+    BOOST_TEST(store->next_task_time().value_or(-1) == 4000);
+    {
+        auto tx = store->begin();
+        tx.finish_tasks("pay_2", "EXECUTE_WORKFLOW_COMPLETE", 4100); // finished: never next
+        tx.commit();
+    }
+    BOOST_TEST(store->next_task_time().value_or(-1) == 9000);
+    {
+        auto tx = store->begin();
+        tx.finish_tasks("pay_1", "RETRIES_EXHAUSTED", 9100);
+        tx.commit();
+    }
+    BOOST_TEST(!store->next_task_time());
+}
+
 BOOST_AUTO_TEST_CASE(events_append_list_find)
 {
     fresh_database db;

@@ -243,3 +243,78 @@ BOOST_AUTO_TEST_CASE(errors_cross_the_boundary)
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// ---- issuer mode: "issuer_api": true --------------------------------------------------------------
+
+namespace {
+
+const boost::json::object issuer_settings{{"issuer_api", true}};
+
+recoup::mca_config issuer_account()
+{
+    recoup::mca_config c;
+    c.settings = &issuer_settings;
+    return c;
+}
+
+template <class P>
+void check_issuer_mode(const P& p)
+{
+    const auto c = charge("tok_sim_4_1", "pay_1:att_3");
+    const auto step = p.build_charge(c, issuer_account());
+    BOOST_TEST_REQUIRE(step.has_value(), (step ? "" : step.error().what()));
+    BOOST_TEST(!step->result.has_value());
+    BOOST_TEST_REQUIRE(step->request.has_value());
+    BOOST_TEST(step->request->method == "POST");
+    BOOST_TEST(step->request->path == "/v1/charges");
+    BOOST_TEST(boost::json::parse(step->request->body) ==
+               boost::json::parse(R"({"token":"tok_sim_4_1","amount":1999,"currency":"USD","idempotency_key":"pay_1:att_3"})"));
+
+    auto ok = p.parse_charge(c, recoup::http_response{200, {}, R"({"status":"succeeded","network":"visa"})"});
+    BOOST_TEST_REQUIRE(ok.has_value(), (ok ? "" : ok.error().what()));
+    BOOST_TEST((ok->status == charge_status::succeeded));
+    BOOST_TEST((ok->processor_transaction_id == expected_id("pay_1:att_3")));
+
+    auto nsf = p.parse_charge(c, recoup::http_response{200, {}, R"({"status":"declined","decline_code":"insufficient_funds","network":"visa","network_code":"51"})"});
+    BOOST_TEST_REQUIRE(nsf.has_value(), (nsf ? "" : nsf.error().what()));
+    BOOST_TEST((nsf->status == charge_status::failed));
+    BOOST_TEST((nsf->decline == decline_kind::soft));
+    BOOST_TEST((nsf->decline_class == recoup::decline_class::insufficient_funds));
+    BOOST_TEST((nsf->network == recoup::card_network::visa));
+    BOOST_TEST((nsf->network_decline_code == "51"));
+    BOOST_TEST((nsf->error_code == "insufficient_funds"));
+    BOOST_TEST((nsf->processor_transaction_id == expected_id("pay_1:att_3")));
+
+    // The network's stop advice makes the decline hard whatever the code says.
+    auto lost = p.parse_charge(c, recoup::http_response{200, {}, R"({"status":"declined","decline_code":"do_not_honor","network":"mastercard","network_code":"05","advice_code":"03"})"});
+    BOOST_TEST_REQUIRE(lost.has_value(), (lost ? "" : lost.error().what()));
+    BOOST_TEST((lost->decline == decline_kind::hard));
+    BOOST_TEST((lost->decline_class == recoup::decline_class::hard));
+    BOOST_TEST((lost->network_advice_code == "03"));
+
+    auto refused = p.parse_charge(c, recoup::http_response{500, {}, R"({"status":"declined"})"});
+    BOOST_TEST(refused.has_error());
+    auto odd = p.parse_charge(c, recoup::http_response{200, {}, R"({"status":"maybe"})"});
+    BOOST_TEST(odd.has_error());
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(issuer_mode_static_class) { check_issuer_mode(simulator); }
+
+BOOST_AUTO_TEST_CASE(issuer_mode_through_the_plugin)
+{
+    const auto plugin = load_plugin();
+    check_issuer_mode(plugin);
+}
+
+BOOST_AUTO_TEST_CASE(without_the_setting_the_token_decides_as_before)
+{
+    const boost::json::object off{{"issuer_api", false}};
+    recoup::mca_config c;
+    c.settings = &off;
+    const auto step = simulator.build_charge(charge("tok_success"), c);
+    BOOST_TEST_REQUIRE(step.has_value());
+    BOOST_TEST(!step->request.has_value());
+    BOOST_TEST((step->result->status == charge_status::succeeded));
+}

@@ -87,13 +87,16 @@ struct attempt_row {
     static std::string columns()
     {
         return "id, payment_id, status, amount, currency, connector_payment_id, charge_id, error_code, "
-               "error_message, triggered_by, feature_metadata, details, created_at, modified_at";
+               "error_message, triggered_by, feature_metadata, details, created_at, modified_at, decline_class, "
+               "network, network_decline_code, network_advice_code, payment_method_id, credential_id";
     }
 
     std::string id, payment_id, status, currency, connector_payment_id, charge_id, error_code, error_message,
-        triggered, metadata, details;
+        triggered, metadata, details, decline_class, network, network_code, advice_code, method, credential;
     soci::indicator charge_ind = soci::i_ok, code_ind = soci::i_ok, message_ind = soci::i_ok,
-                    metadata_ind = soci::i_ok, details_ind = soci::i_ok;
+                    metadata_ind = soci::i_ok, details_ind = soci::i_ok, class_ind = soci::i_null,
+                    network_ind = soci::i_null, network_code_ind = soci::i_null, advice_ind = soci::i_null,
+                    method_ind = soci::i_null, credential_ind = soci::i_null;
     long long amount = 0, created = 0, modified = 0;
 
     template <class T>
@@ -103,7 +106,9 @@ struct attempt_row {
                 soci::into(currency), soci::into(connector_payment_id), soci::into(charge_id, charge_ind),
                 soci::into(error_code, code_ind), soci::into(error_message, message_ind), soci::into(triggered),
                 soci::into(metadata, metadata_ind), soci::into(details, details_ind), soci::into(created),
-                soci::into(modified));
+                soci::into(modified), soci::into(decline_class, class_ind), soci::into(network, network_ind),
+                soci::into(network_code, network_code_ind), soci::into(advice_code, advice_ind),
+                soci::into(method, method_ind), soci::into(credential, credential_ind));
     }
 
     recoup::attempt_record record() const;
@@ -112,7 +117,8 @@ struct attempt_row {
 // The values an attempt's INSERT and UPDATE bind.
 struct attempt_binds {
     std::string status, currency, triggered;
-    nullable charge, code, message, metadata, details;
+    nullable charge, code, message, metadata, details, decline_class, network, network_code, advice_code, method,
+        credential;
     long long amount, created, modified;
 
     explicit attempt_binds(const recoup::attempt_record& attempt);
@@ -182,16 +188,17 @@ struct event_with_body_row : event_row {
 
 struct profile_row {
     static constexpr std::string_view table = "business_profile";
-    static std::string columns() { return "id, retry_algorithm, retry_schedule, created_at"; }
+    static std::string columns() { return "id, retry_algorithm, retry_schedule, created_at, network_rules"; }
 
-    std::string id, algorithm, schedule;
-    soci::indicator schedule_ind = soci::i_null;
+    std::string id, algorithm, schedule, rules;
+    soci::indicator schedule_ind = soci::i_null, rules_ind = soci::i_null;
     long long created = 0;
 
     template <class T>
     T& into(T& t)
     {
-        return (t, soci::into(id), soci::into(algorithm), soci::into(schedule, schedule_ind), soci::into(created));
+        return (t, soci::into(id), soci::into(algorithm), soci::into(schedule, schedule_ind), soci::into(created),
+                soci::into(rules, rules_ind));
     }
 
     profile_record record() const;

@@ -85,6 +85,14 @@ inline attempt_record external_attempt(const recovery_attempt& a, const intent_r
     r.feature_metadata = attempt_feature_metadata(triggered_by::external);
     r.details = boost::json::serialize(boost::json::value_from(a));
     r.created_at = r.modified_at = now;
+    // The platform's attempt counts against the credential's network budget like ours (docs/recovery.md).
+    if (a.processor_payment_method_token && !a.processor_payment_method_token->empty()) {
+        r.payment_method_id = a.processor_payment_method_token;
+        r.credential_id = credential_id(intent.profile_id, *a.processor_payment_method_token);
+        r.network = std::string(to_string(network_of_method(a.card_network, a.payment_method_subtype)));
+    }
+    if (a.status == attempt_status::failure)
+        if (auto cls = class_of_platform_code(a.error_code)) r.decline_class = std::string(to_string(*cls));
     return r;
 }
 
@@ -100,6 +108,8 @@ std::optional<triggered_by> record_attempt(Tx& tx, const recovery_attempt& a, in
             existing->status = a.status;
             existing->error_code = a.error_code;
             existing->error_message = a.error_message;
+            if (a.status == attempt_status::failure)
+                if (auto cls = class_of_platform_code(a.error_code)) existing->decline_class = std::string(to_string(*cls));
             existing->modified_at = now;
             tx.update_attempt(*existing);
         }

@@ -79,6 +79,29 @@ inline void tag_invoke(const boost::json::value_from_tag&, boost::json::value& j
     detail::put_optional(o, "payment_method_subtype", a.payment_method_subtype);
     detail::put_optional(o, "retry_count", a.retry_count);
     detail::put_optional(o, "charge_id", a.charge_id);
+    // Optional keys, written only when there is something to say (plugins before them omit them).
+    if (a.card_network) o["card_network"] = *a.card_network;
+    if (!a.alternate_payment_methods.empty()) {
+        auto& methods = o["alternate_payment_methods"].emplace_array();
+        for (const auto& m : a.alternate_payment_methods) {
+            boost::json::object pm{{"id", m.id}};
+            detail::put_optional(pm, "network", m.network);
+            detail::put_optional(pm, "type", m.type);
+            methods.push_back(std::move(pm));
+        }
+    }
+}
+
+inline payment_method_ref tag_invoke(const boost::json::value_to_tag<payment_method_ref>&,
+                                     const boost::json::value& jv)
+{
+    const auto& o = wire::as_object(jv);
+    payment_method_ref m;
+    m.id = wire::required<std::string>(o, "id");
+    if (m.id.empty()) wire::raise(error::invalid_field, "id", "must not be empty");
+    m.network = wire::optional<std::string>(o, "network");
+    m.type = wire::optional<std::string>(o, "type");
+    return m;
 }
 
 inline address tag_invoke(const boost::json::value_to_tag<address>&, const boost::json::value& jv)
@@ -131,6 +154,9 @@ inline recovery_attempt tag_invoke(const boost::json::value_to_tag<recovery_atte
     a.payment_method_subtype = wire::optional<std::string>(o, "payment_method_subtype");
     a.retry_count = wire::optional<std::int32_t>(o, "retry_count");
     a.charge_id = wire::optional<std::string>(o, "charge_id");
+    a.card_network = wire::optional<std::string>(o, "card_network");
+    if (auto methods = wire::optional<std::vector<payment_method_ref>>(o, "alternate_payment_methods"))
+        a.alternate_payment_methods = std::move(*methods);
     return a;
 }
 

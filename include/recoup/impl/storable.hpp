@@ -88,10 +88,21 @@ inline result<void> check_attempt(const recovery_attempt& a)
         return ok;
     if (auto ok = check_optional(a.error_code, "attempt.error_code", max_chars("payment_attempt.error_code")); !ok)
         return ok;
+    // The token charged becomes payment_attempt.payment_method_id, an alternate's too when it is tried.
+    constexpr auto method_chars = max_chars("payment_attempt.payment_method_id");
+    if (auto ok = check_optional(a.processor_payment_method_token, "attempt.processor_payment_method_token",
+                                 method_chars);
+        !ok)
+        return ok;
+    for (const auto& m : a.alternate_payment_methods) {
+        if (auto ok = check_storable_text(m.id, "attempt.alternate_payment_methods.id", method_chars); !ok) return ok;
+        if (auto ok = check_optional(m.network, "attempt.alternate_payment_methods.network"); !ok) return ok;
+        if (auto ok = check_optional(m.type, "attempt.alternate_payment_methods.type"); !ok) return ok;
+    }
     // TEXT (error_message) and the attempt's JSONB details.
     const std::pair<const std::optional<std::string>*, std::string_view> unbounded[] = {
         {&a.error_message, "attempt.error_message"},
-        {&a.processor_payment_method_token, "attempt.processor_payment_method_token"},
+        {&a.card_network, "attempt.card_network"},
         {&a.connector_customer_id, "attempt.connector_customer_id"},
         {&a.connector_account_reference_id, "attempt.connector_account_reference_id"},
         {&a.payment_method_type, "attempt.payment_method_type"},

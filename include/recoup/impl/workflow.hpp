@@ -186,6 +186,9 @@ inline attempt_record internal_attempt(const intent_record& intent, const std::s
     a.details = json::serialize(
         json::object{{"payment_method_token", charge.payment_method_token}, {"processor", charge.processor}});
     a.created_at = a.modified_at = now;
+    if (!charge.payment_method_token.empty()) a.payment_method_id = charge.payment_method_token;
+    a.network = charge.network;
+    a.credential_id = charge.credential_id;
     return a;
 }
 
@@ -292,6 +295,13 @@ task_result apply_decision(Tx& tx, const charge_report& r, std::int64_t now)
         if (r.charge.processor_transaction_id) attempt->connector_payment_id = *r.charge.processor_transaction_id;
         attempt->error_code = r.charge.error_code;
         attempt->error_message = r.charge.error_message;
+        // The decline as the processor classified it (the network stays the method's, as counted).
+        if (r.charge.decline_class) attempt->decline_class = std::string(to_string(*r.charge.decline_class));
+        else if (r.charge.status == charge_status::failed && r.charge.decline == decline_kind::hard)
+            attempt->decline_class = std::string(to_string(decline_class::hard)); // a processor without the taxonomy
+        if (r.charge.network_decline_code) attempt->network_decline_code = r.charge.network_decline_code;
+        if (r.charge.network_advice_code) attempt->network_advice_code = r.charge.network_advice_code;
+        if (!attempt->network && r.charge.network) attempt->network = std::string(to_string(*r.charge.network));
         attempt->modified_at = now;
         tx.update_attempt(*attempt);
     }

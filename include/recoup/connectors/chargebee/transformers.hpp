@@ -368,6 +368,7 @@ inline recovery_attempt to_attempt(const chargebee_content& c)
     out.status = to_attempt_status(t.status);
     out.payment_method_type = t.payment_method;
     out.payment_method_subtype = payment_method_subtype(t);
+    if (t.payment_method_details && t.payment_method_details->card) out.card_network = t.payment_method_details->card->brand;
     out.retry_count = retry_count(c.invoice);
     return out;
 }

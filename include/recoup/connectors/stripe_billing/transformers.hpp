@@ -366,12 +366,19 @@ inline void apply_charge(recovery_attempt& a, const stripe_charge& c)
     if (c.failure_code) a.error_code = c.failure_code;
     else if (c.outcome && c.outcome->reason) a.error_code = c.outcome->reason;
     if (c.failure_message) a.error_message = c.failure_message;
-    if (c.payment_method) a.processor_payment_method_token = c.payment_method->value;
+    if (c.payment_method) {
+        // The invoice's default method, when the charge used another one, is the customer's alternate.
+        if (a.processor_payment_method_token && *a.processor_payment_method_token != c.payment_method->value)
+            a.alternate_payment_methods.push_back({*a.processor_payment_method_token, std::nullopt, std::nullopt});
+        a.processor_payment_method_token = c.payment_method->value;
+    }
     if (c.created) a.transaction_created_at = c.created;
     if (!c.payment_method_details) return;
     a.payment_method_type = c.payment_method_details->type;
-    if (const auto& card = c.payment_method_details->card)
+    if (const auto& card = c.payment_method_details->card) {
         a.payment_method_subtype = card->funding ? card->funding : card->brand;
+        a.card_network = card->brand;
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

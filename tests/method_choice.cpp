@@ -1,0 +1,297 @@
+// recoup::plan_charge and recoup::decide_after_decline on memory_store: the network budget refuses
+// an attempt past a limit and re-arms to the window's edge, a never-retry decline is never retried,
+// a hard decline moves to the customer's next payment method (recorded on the attempt), and the
+// platform's own failures count against the same budget.
+#include <recoup/method_choice.hpp>
+
+#include <recoup/flow.hpp>
+#include <recoup/memory_store.hpp>
+
+#define BOOST_TEST_MODULE method_choice
+#include <boost/test/unit_test.hpp>
+
+using namespace recoup;
+using next = workflow_decision::next;
+using step = charge_plan::step;
+
+namespace {
+
+const std::int64_t t0 = 1'767'225'600; // 2026-01-01T00:00:00Z
+const std::int64_t day = 86400;
+const std::string profile = "prof_1";
+
+recovery_attempt source_with(std::vector<payment_method_ref> alternates = {})
+{
+    recovery_attempt a;
+    a.amount = 1000;
+    a.currency = *find_currency("USD");
+    a.merchant_reference_id = *merchant_reference_id::make("inv_1");
+    a.connector_transaction_id = "txn_platform";
+    a.processor_payment_method_token = "pm_default";
+    a.card_network = "Visa";
+    a.alternate_payment_methods = std::move(alternates);
+    return a;
+}
+
+// A profile rule table with only the pre-2025 Visa rule (15 reattempts in 30 days), to see its boundary.
+network_rules visa_15()
+{
+    auto rules = default_network_rules();
+    for (auto& l : rules.limits)
+        if (l.network == card_network::visa) l.max_attempts = 15;
+    return rules;
+}
+
+struct world {
+    memory_store store;
+    intent_record intent;
+
+    world()
+    {
+        intent.id = "pay_1";
+        intent.profile_id = profile;
+        intent.merchant_reference_id = "inv_1";
+        intent.billing_mca_id = "mca_b";
+        intent.amount = 1000;
+        intent.currency = *find_currency("USD");
+        intent.status = intent_status::failed;
+        intent.created_at = intent.modified_at = t0;
+        auto tx = store.begin();
+        tx.lock_or_create_intent(intent);
+        tx.commit();
+    }
+
+    // A declined attempt on `method` at `at` (another invoice's when `payment_id` says so).
+    void declined(const charge_method& method, std::int64_t at, std::string_view cls,
+                  std::optional<std::string> code = std::nullopt, std::string payment_id = "pay_1",
+                  triggered_by by = triggered_by::internal)
+    {
+        attempt_record a;
+        a.id = "att_" + std::to_string(at) + "_" + method.token + "_" + payment_id;
+        a.payment_id = payment_id;
+        a.status = attempt_status::failure;
+        a.currency = *find_currency("USD");
+        a.connector_payment_id = a.id;
+        a.triggered_by = by;
+        a.created_at = a.modified_at = at;
+        a.decline_class = std::string(cls);
+        a.network = std::string(to_string(method.network));
+        a.network_decline_code = std::move(code);
+        a.payment_method_id = method.token;
+        a.credential_id = method.credential_id;
+        auto tx = store.begin();
+        tx.insert_attempt(a);
+        tx.commit();
+    }
+
+    charge_plan plan(const std::vector<charge_method>& methods, const network_rules& rules, std::int64_t now,
+                     std::int32_t retry_count = 0)
+    {
+        auto tx = store.begin();
+        return plan_charge(tx, intent, retry_count, methods, rules, t0 + 60 * day, now);
+    }
+
+    decline_context context(const charge_method& method, const std::vector<charge_method>& methods,
+                            const network_rules& rules, retry_algorithm algorithm, std::int64_t now)
+    {
+        auto tx = store.begin();
+        decline_context ctx;
+        ctx.algorithm = algorithm;
+        ctx.rules = rules;
+        ctx.method = method;
+        ctx.invoice_attempts = tx.attempts_of(intent.id);
+        ctx.credential_history = past_attempts_of(
+            tx.credential_history(method.credential_id, std::string(to_string(method.network)), 0));
+        for (const auto& m : methods)
+            if (!(m == method)) {
+                const auto h = past_attempts_of(
+                    tx.credential_history(m.credential_id, std::string(to_string(m.network)), 0));
+                ctx.alternate_left = ctx.alternate_left || !method_barred(rules, m, h, ctx.invoice_attempts, now);
+            }
+        return ctx;
+    }
+};
+
+charge_result declined_with(decline_class cls, std::optional<std::string> code = std::nullopt)
+{
+    charge_result c;
+    c.status = charge_status::failed;
+    c.decline = decline_kind_of(cls);
+    c.decline_class = cls;
+    c.error_code = std::string(to_string(cls));
+    c.network_decline_code = std::move(code);
+    return c;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(the_credential_is_the_profile_and_token_hashed)
+{
+    const auto id = credential_id("prof_1", "pm_1");
+    BOOST_TEST(id.size() == 64u);
+    BOOST_TEST(id == credential_id("prof_1", "pm_1"));
+    BOOST_TEST(id != credential_id("prof_2", "pm_1"));
+    BOOST_TEST(id != credential_id("prof_1", "pm_2"));
+    // NUL separated: ("ab", "c") is not ("a", "bc").
+    BOOST_TEST(credential_id("ab", "c") != credential_id("a", "bc"));
+    BOOST_TEST(id == hex_encode(sha256(std::string("prof_1") + '\0' + "pm_1")));
+}
+
+BOOST_AUTO_TEST_CASE(methods_are_the_default_then_each_alternate_once)
+{
+    const auto methods = methods_of(profile, source_with({{"pm_mc", "mastercard", "card"},
+                                                          {"pm_default", "visa", "card"},
+                                                          {"pm_unknown", std::nullopt, std::nullopt}}));
+    BOOST_REQUIRE(methods.size() == 3u);
+    BOOST_TEST(methods[0].token == "pm_default");
+    BOOST_TEST((methods[0].network == card_network::visa));
+    BOOST_TEST(methods[0].credential_id == credential_id(profile, "pm_default"));
+    BOOST_TEST(methods[1].token == "pm_mc");
+    BOOST_TEST((methods[1].network == card_network::mastercard));
+    BOOST_TEST((methods[2].network == card_network::other));
+    auto none = source_with();
+    none.processor_payment_method_token.reset();
+    BOOST_TEST(methods_of(profile, none).empty());
+}
+
+BOOST_AUTO_TEST_CASE(the_16th_visa_reattempt_in_30_days_waits_for_the_window_edge)
+{
+    world w;
+    const auto methods = methods_of(profile, source_with());
+    const auto& visa = methods[0];
+    // The original decline, then 14 reattempts, one a day: 14 reattempts so far, all declined softly.
+    for (int i = 0; i < 15; ++i) w.declined(visa, t0 + i * day, "insufficient_funds", "51");
+    const auto before = w.plan(methods, visa_15(), t0 + 15 * day);
+    BOOST_TEST((before.what == step::charge)); // the 15th reattempt is within the limit
+    w.declined(visa, t0 + 15 * day, "insufficient_funds", "51");
+    const auto after = w.plan(methods, visa_15(), t0 + 15 * day + 3600);
+    BOOST_TEST((after.what == step::wait)); // the 16th is not
+    // The first reattempt (day 1) leaves the window 30 days later.
+    BOOST_TEST(after.at == t0 + day + 30 * day, "earliest " << after.at << " rule " << after.reason);
+    BOOST_TEST(after.reason == "visa_merchant_reattempts_30d");
+}
+
+BOOST_AUTO_TEST_CASE(a_category_1_decline_is_never_retried)
+{
+    world w;
+    const auto methods = methods_of(profile, source_with());
+    w.declined(methods[0], t0, "hard", "14");
+    const auto p = w.plan(methods, default_network_rules(), t0 + day);
+    BOOST_TEST((p.what == step::finish));
+    BOOST_TEST(p.business_status == "NEVER_RETRY");
+    // Nor by another invoice of the same profile: the credential is barred, whoever declined it.
+    world other;
+    other.declined(methods[0], t0, "do_not_honor", "14", "pay_other");
+    BOOST_TEST((other.plan(methods, default_network_rules(), t0 + day).what == step::finish));
+}
+
+BOOST_AUTO_TEST_CASE(mastercard_allows_10_declines_a_day)
+{
+    world w;
+    const auto methods = methods_of(profile, source_with());
+    const charge_method mc{"pm_mc", card_network::mastercard, credential_id(profile, "pm_mc")};
+    const std::vector<charge_method> only_mc{mc};
+    for (int i = 0; i < 9; ++i) w.declined(mc, t0 + i * 60, "try_later");
+    BOOST_TEST((w.plan(only_mc, default_network_rules(), t0 + 9 * 60).what == step::charge)); // the 10th
+    w.declined(mc, t0 + 9 * 60, "try_later");
+    const auto p = w.plan(only_mc, default_network_rules(), t0 + 10 * 60);
+    BOOST_TEST((p.what == step::wait)); // the 11th in 24 hours
+    BOOST_TEST(p.at == t0 + day, "earliest " << p.at << " rule " << p.reason); // the first leaves the window
+    BOOST_TEST(p.reason == "mastercard_declines_24h");
+}
+
+BOOST_AUTO_TEST_CASE(a_hard_decline_switches_to_the_alternate_and_records_it)
+{
+    world w;
+    const auto methods = methods_of(profile, source_with({{"pm_backup", "mastercard", "card"}}));
+    BOOST_REQUIRE(methods.size() == 2u);
+    // Retry 0 charges the default and is declined: stolen card.
+    auto first = w.plan(methods, default_network_rules(), t0 + 60);
+    BOOST_REQUIRE((first.what == step::charge));
+    BOOST_TEST(first.method->token == "pm_default");
+    w.declined(methods[0], t0 + 60, "hard");
+    const auto charge = declined_with(decline_class::hard);
+    const auto ladder = decide_after_charge(0, charge, retry_schedule{}, 15, t0 + 60);
+    BOOST_TEST((ladder.step == next::finish_failed)); // the ladder alone would stop here
+    for (auto algorithm : {retry_algorithm::cascading, retry_algorithm::smart}) {
+        const auto d = decide_after_decline(ladder, charge,
+                                            w.context(methods[0], methods, default_network_rules(), algorithm, t0 + 60),
+                                            "pay_1", t0 + 60);
+        BOOST_TEST((d.step == next::rearm));
+        BOOST_TEST(d.schedule_time == t0 + 60 + method_switch_delay);
+        BOOST_TEST(!d.record_back);
+    }
+    // The next run charges the alternate, and the internal attempt records it.
+    const auto second = w.plan(methods, default_network_rules(), t0 + 60 + method_switch_delay, 1);
+    BOOST_REQUIRE((second.what == step::charge));
+    BOOST_TEST(second.method->token == "pm_backup");
+    task_record exec;
+    exec.id = task_id(task_kind::execute, "pay_1");
+    exec.name = execute_workflow_task;
+    exec.runner = passive_recovery_runner;
+    exec.status = task_status_started;
+    exec.retry_count = 1;
+    exec.payment_id = "pay_1";
+    {
+        auto tx = w.store.begin();
+        tx.upsert_task(exec);
+        const internal_charge used{"mca_p", "simulator", second.method->token,
+                                   std::string(to_string(second.method->network)), second.method->credential_id};
+        BOOST_TEST(!start_internal_attempt(tx, exec, used, t0 + 60 + method_switch_delay));
+        tx.commit();
+    }
+    const auto a = w.store.snapshot().attempts.at(internal_attempt_id("pay_1", 1));
+    BOOST_TEST(a.payment_method_id.value_or("") == "pm_backup");
+    BOOST_TEST(a.network.value_or("") == "mastercard");
+    BOOST_TEST(a.credential_id.value_or("") == credential_id(profile, "pm_backup"));
+    // Declined hard too: nothing is left, the task finishes.
+    w.declined(methods[1], t0 + 60 + method_switch_delay + 1, "hard");
+    const auto last = decide_after_decline(
+        decide_after_charge(1, charge, retry_schedule{}, 15, t0 + 7200),
+        charge, w.context(methods[1], methods, default_network_rules(), retry_algorithm::cascading, t0 + 7200),
+        "pay_1", t0 + 7200);
+    BOOST_TEST((last.step == next::finish_failed));
+    BOOST_TEST(last.business_status == "HARD_DECLINE");
+    BOOST_TEST((w.plan(methods, default_network_rules(), t0 + 8000, 2).what == step::finish));
+}
+
+BOOST_AUTO_TEST_CASE(a_soft_decline_keeps_the_method_and_the_ladder_bows_to_the_budget)
+{
+    world w;
+    const auto methods = methods_of(profile, source_with({{"pm_backup", "visa", "card"}}));
+    for (int i = 0; i < 16; ++i) w.declined(methods[0], t0 + i * 3600, "insufficient_funds", "51");
+    const auto charge = declined_with(decline_class::insufficient_funds, "51");
+    const auto now = t0 + 15 * 3600;
+    const auto ladder = decide_after_charge(3, charge, retry_schedule{}, 15, now);
+    BOOST_REQUIRE((ladder.step == next::rearm));
+    const auto d = decide_after_decline(
+        ladder, charge, w.context(methods[0], methods, visa_15(), retry_algorithm::cascading, now), "pay_1", now);
+    BOOST_TEST((d.step == next::rearm));
+    BOOST_TEST(d.schedule_time > ladder.schedule_time); // moved to the window's edge
+    BOOST_TEST(d.schedule_time == t0 + 3600 + 30 * day);
+}
+
+BOOST_AUTO_TEST_CASE(the_platforms_own_failures_count_against_the_budget)
+{
+    // The webhook path records the platform's attempt with the credential, network and class.
+    auto reported = source_with();
+    reported.status = attempt_status::failure;
+    reported.error_code = "insufficient_funds";
+    intent_record intent;
+    intent.id = "pay_1";
+    intent.profile_id = profile;
+    const auto a = detail::external_attempt(reported, intent, t0);
+    BOOST_TEST(a.credential_id.value_or("") == credential_id(profile, "pm_default"));
+    BOOST_TEST(a.network.value_or("") == "visa");
+    BOOST_TEST(a.payment_method_id.value_or("") == "pm_default");
+    BOOST_TEST(a.decline_class.value_or("") == "insufficient_funds");
+    reported.error_code = "E_UNKNOWN_GATEWAY";
+    BOOST_TEST(!detail::external_attempt(reported, intent, t0).decline_class);
+
+    // 16 platform failures of another invoice leave no Visa reattempt for ours (under 15).
+    world w;
+    const auto methods = methods_of(profile, source_with());
+    for (int i = 0; i < 17; ++i)
+        w.declined(methods[0], t0 + i * 3600, "insufficient_funds", "51", "pay_2", triggered_by::external);
+    BOOST_TEST((w.plan(methods, visa_15(), t0 + day).what == step::wait));
+}
