@@ -87,6 +87,7 @@ def run(build_dir, shared_bench, root, min_time="0.1"):
                      f"| {t.get('plugin', 0):,.0f} | {t['plugin'] / floor if 'plugin' in t else 0:.2f}x "
                      f"| {'-' if p is None else format(p, ',.0f')} |")
     print("\n".join(lines))
+    print("\n" + _summary(ns))
     print(f"\nbench: worst ratio to the floor: {worst:.2f}x (target at most 1.3x); CPU time per delivery, "
           f"{data['context'].get('num_cpus')} CPUs, load average {os.getloadavg()[0]:.1f}")
     out = os.path.join(root, "build", "bench")
@@ -95,3 +96,17 @@ def run(build_dir, shared_bench, root, min_time="0.1"):
         json.dump({"benchmark": data, "peer_micro_js_ns": {f"{c}/{x}": peer.get(p) for (c, x), p in files.items()}},
                   f, indent=1)
     return 0
+
+
+def _summary(ns):
+    """Per connector: the median and the worst ratio to the floor, static and through the plugin."""
+    head = "| connector | fixtures | static / floor, median | static / floor, worst | plugin / floor, median | plugin / floor, worst |"
+    lines = [head, "|" + "---|" * (head.count("|") - 1)]
+    for connector in sorted({c for c, _ in ns}):
+        rows = [t for (c, _), t in ns.items() if c == connector]
+        cols = []
+        for k in ("static", "plugin"):
+            r = sorted(t[k] / (t["floor_hmac"] + t["floor_parse"]) for t in rows if k in t)
+            cols += [f"{r[len(r) // 2]:.2f}x", f"{r[-1]:.2f}x"] if r else ["-", "-"]
+        lines.append(f"| {connector} | {len(rows)} | " + " | ".join(cols) + " |")
+    return "\n".join(lines)
