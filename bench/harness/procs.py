@@ -89,3 +89,11 @@ class RssSampler:
         pids = self._sample()
         self.hwm_kb = sum(_status_kb(p, "VmHWM") for p in pids)
         return self
+
+
+def machine_busy_seconds():
+    """CPU seconds the whole machine spent not idle (all CPUs, /proc/stat), to check the others against."""
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return (sum(fields[:8]) - idle) / TICKS
