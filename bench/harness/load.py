@@ -53,21 +53,27 @@ def parse(out):
         {"connect": 0, "read": 0, "write": 0, "timeout": 0}
     m = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     r["wrk_non_2xx_3xx"] = int(m.group(1)) if m else 0
-    m = re.search(r"bench-statuses: 2xx=(\d+) other=(\d+) answers_over=([0-9.]+)", out)
+    m = re.search(r"bench-statuses: 2xx=(\d+) other=(\d+) 2xx_after_gate=(\d+) gate_to_last=([0-9.]+)", out)
     if not m:
         raise ValueError("no status counts (bench/load/statuses.lua) in wrk's output")
     r["ok_2xx"], r["non_2xx"] = int(m.group(1)), int(m.group(2))
-    # from the first answer to the last: wrk's own runtime leaves out the time its first thread
-    # already sends while the next one still loads the request file
-    r["answers_over_s"] = float(m.group(3))
-    span = r["answers_over_s"] if r["answers_over_s"] > 0 else r["seconds"]
-    r["webhooks_per_s"] = r["ok_2xx"] / span if span > 0 else 0.0
+    # the 2xx answers from the moment every wrk thread was loaded to the last answer (statuses.lua)
+    r["ok_2xx_after_gate"], r["gate_to_last_s"] = int(m.group(3)), float(m.group(4))
+    if r["gate_to_last_s"] > 0:
+        r["webhooks_per_s"] = r["ok_2xx_after_gate"] / r["gate_to_last_s"]
+    else:
+        r["webhooks_per_s"] = r["ok_2xx"] / r["seconds"] if r["seconds"] > 0 else 0.0
     return r
 
 
 def run_wrk(port, target_path, reqs, replay_lua, connections, duration, log):
-    env = dict(os.environ, REQS=reqs, TARGET_PATH=target_path, REPLAY_LUA=replay_lua)
     threads = min(2, connections)
+    gate = log + ".gate"
+    for leftover in (gate, gate + ".n"):
+        if os.path.exists(leftover):
+            os.remove(leftover)
+    env = dict(os.environ, REQS=reqs, TARGET_PATH=target_path, REPLAY_LUA=replay_lua, BENCH_GATE=gate,
+               BENCH_STATES=str(threads + 1))
     args = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "10s",
             "-s", os.path.join(OWN_LOAD, "statuses.lua"), f"http://127.0.0.1:{port}"]
     r = subprocess.run(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

@@ -65,6 +65,7 @@ def run(build_dir, shared_bench, root, seconds=20, top=25):
         print(f"\nbench: full profile in {os.path.relpath(os.path.join(out_dir, 'profile.txt'), root)}")
         return 0
     finally:
+        servers.stop_all()
         if cluster:
             cluster.stop()
         shutil.rmtree(workdir, ignore_errors=True)

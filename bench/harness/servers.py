@@ -53,23 +53,50 @@ class Running:
         return self.proc.pid
 
     def stop(self):
-        if self.proc.poll() is None:
+        stop_group(self.proc)
+
+
+def stop_group(proc):
+    """SIGTERM to the process group we started (SIGKILL after 15 s), then SIGKILL to any member of
+    it still alive once its leader is gone (a cluster's workers). A group id stays taken while any
+    member lives, so the members found are ours."""
+    if proc in _started:
+        _started.remove(proc)
+    if proc.poll() is None:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    for d in os.listdir("/proc"):
+        if d.isdigit():
             try:
-                os.killpg(self.proc.pid, signal.SIGTERM)
-            except ProcessLookupError:
+                if os.getpgid(int(d)) == proc.pid:
+                    os.kill(int(d), signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
                 pass
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
+
+
+_started = []
+
+
+def stop_all():
+    """Every server this run started and did not stop yet (bench/run calls it on every exit path)."""
+    while _started:
+        stop_group(_started.pop())
 
 
 def _start(args, env, log, cwd=None):
     out = open(log, "w")
     try:
-        return subprocess.Popen(args, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
+        proc = subprocess.Popen(args, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, start_new_session=True)
+        _started.append(proc)
+        return proc
     finally:
         out.close()
 
