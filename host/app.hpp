@@ -5,13 +5,15 @@
 //   main.cpp, cli/        commands: parse flags, build an app, run serve / scheduler / the rest
 //   conformance/          the plugin checker behind `recoupd plugin check`
 //   http/  scheduler/     the server and its routes; the retry loop (neither includes the other)
-//   app.hpp  settings.hpp this aggregate; reading stored profile and MCA settings
+//   app.hpp  settings.hpp  account_cache.hpp
+//                         this aggregate; reading stored profile and MCA settings, and caching them
 //   store/  outbound/  plugins.hpp  metrics.hpp  log.hpp
 //                         the database, calls to platform and processor APIs, the plugin
 //                         directory, counters, the JSON-lines log
 // and all of them include the library <recoup/...> only, which includes nothing of the host.
 #pragma once
 
+#include "account_cache.hpp"
 #include "metrics.hpp"
 #include "outbound/client.hpp"
 #include "plugins.hpp"
@@ -36,9 +38,10 @@ struct app {
     app_config config;
     recoupd::metrics metrics;
     recoup::system_clock clock;
+    account_cache accounts; // the webhook path's profiles and MCAs
 
     app(soci_store& s, recoupd::plugins p, outbound::client_options client_options = {}, app_config c = {})
-        : store(s), plugins(std::move(p)), client(client_options), config(c)
+        : store(s), plugins(std::move(p)), client(client_options), config(c), accounts(s, c.keep_raw_body)
     {
     }
 };

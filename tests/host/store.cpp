@@ -702,4 +702,43 @@ BOOST_AUTO_TEST_CASE(prepared_statements_run_again_with_each_run_s_own_values)
     BOOST_TEST(db.count("payment_intent") == runs + 2);
 }
 
+// Every write of a profile or an MCA raises config_version in its own transaction (a refused one
+// leaves it), and another store on the same database sees it; webhook writes do not touch it.
+BOOST_AUTO_TEST_CASE(every_profile_and_mca_write_raises_the_config_version)
+{
+    fresh_database db;
+    auto store = db.open();
+    auto other = db.open(1); // as another process would
+    const auto v0 = other->config_version();
+    store->add_profile({"prof_1", "cascading", std::nullopt, 0});
+    BOOST_TEST(other->config_version() == v0 + 1);
+    BOOST_CHECK_THROW(store->add_profile({"prof_1", "cascading", std::nullopt, 0}), std::invalid_argument);
+    BOOST_TEST(other->config_version() == v0 + 1);
+
+    recoupd::mca_record m;
+    m.id = "mca_v";
+    m.profile_id = "prof_1";
+    m.connector = "recurly";
+    m.secrets = {"old"};
+    store->add_mca(m);
+    BOOST_TEST(other->config_version() == v0 + 2);
+    BOOST_CHECK_THROW(store->add_mca(m), std::invalid_argument);
+    BOOST_TEST(other->config_version() == v0 + 2);
+
+    store->rotate_mca_secret("prof_1", "mca_v", "new", true, 1000, 100);
+    BOOST_TEST(other->config_version() == v0 + 3);
+    BOOST_CHECK_THROW(store->rotate_mca_secret("prof_1", "mca_none", "x", false, 1000), std::invalid_argument);
+    BOOST_TEST(other->config_version() == v0 + 3);
+    // The old secret's window is what a cached copy of the MCA must not outlive.
+    BOOST_TEST(store->find_mca("prof_1", "mca_v", 1050)->secrets_expire_at.value_or(0) == 1100);
+    BOOST_TEST(!store->find_mca("prof_1", "mca_v", 1100)->secrets_expire_at);
+
+    {
+        auto tx = store->begin();
+        BOOST_TEST(tx.claim_delivery("mca_v", "ev_1"));
+        tx.commit();
+    }
+    BOOST_TEST(store->config_version() == v0 + 3);
+}
+
 int main(int argc, char** argv) { return store_test::run_suite(argc, argv, &init_unit_test); }
