@@ -56,7 +56,7 @@ struct mca_config {
     const boost::json::object* settings = nullptr; // nullptr: no settings
     // The same settings as JSON text, when the host has it (the stored text): a plugin is handed
     // this text as is instead of a serialization of *settings. Empty: serialize *settings.
-    std::string_view settings_json;
+    std::string_view settings_json{};
 
     const boost::json::value* setting(std::string_view key) const noexcept
     {
