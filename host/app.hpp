@@ -14,6 +14,7 @@
 #pragma once
 
 #include "account_cache.hpp"
+#include "committer.hpp"
 #include "metrics.hpp"
 #include "outbound/client.hpp"
 #include "plugins.hpp"
@@ -23,12 +24,15 @@
 #include <recoup/clock.hpp>
 
 #include <chrono>
+#include <memory>
 
 namespace recoupd {
 
 struct app_config {
     std::chrono::seconds retry_after = recoup::api_error::default_retry_after; // the Retry-After of a 503
     bool keep_raw_body = true;           // keep webhook bodies in the event log for replay
+    // Group commit (committer.hpp); max_batch 0: each webhook in its own transaction.
+    committer_options group_commit;
 };
 
 struct app {
@@ -39,10 +43,12 @@ struct app {
     recoupd::metrics metrics;
     recoup::system_clock clock;
     account_cache accounts; // the webhook path's profiles and MCAs
+    std::unique_ptr<committer> commits; // null when group commit is off
 
     app(soci_store& s, recoupd::plugins p, outbound::client_options client_options = {}, app_config c = {})
         : store(s), plugins(std::move(p)), client(client_options), config(c), accounts(s, c.keep_raw_body)
     {
+        if (c.group_commit.max_batch > 0) commits = std::make_unique<committer>(s, c.group_commit);
     }
 };
 

@@ -91,7 +91,14 @@ response handle_webhook(app& a, const request& req, const route& r, webhook_log_
                                 "the merchant connector account has no base URL for sync calls");
         return a.client.perform(*data.mca.base_url, out);
     };
-    auto outcome = recoup::recover(a.store, *connector, incoming.view, data.account, sync, a.clock);
+    auto outcome = [&]() -> recoup::result<recoup::recovery_result> {
+        if (!a.commits) return recoup::recover(a.store, *connector, incoming.view, data.account, sync, a.clock);
+        // Group commit: verified and normalized here, applied in the committer's next batch.
+        const auto now = a.clock.now();
+        auto w = recoup::prepare_webhook(*connector, incoming.view, data.account, sync, now);
+        if (!w) return w.error();
+        return a.commits->apply(*w, data.account, incoming.view.body, recoup::to_unix_seconds(now));
+    }();
 
     // 4. answer
     if (!outcome) {
