@@ -6,13 +6,16 @@
 //   conformance/          the plugin checker behind `recoupd plugin check`
 //   simulation/           `recoupd simulate`: a population through the scheduler on a virtual clock
 //   http/  scheduler/     the server and its routes; the retry loop (neither includes the other)
-//   app.hpp  settings.hpp this aggregate; reading stored profile and MCA settings
+//   app.hpp  settings.hpp  account_cache.hpp
+//                         this aggregate; reading stored profile and MCA settings, and caching them
 //   store/  outbound/  plugins.hpp  metrics.hpp  log.hpp
 //                         the database, calls to platform and processor APIs, the plugin
 //                         directory, counters, the JSON-lines log
 // and all of them include the library <recoup/...> only, which includes nothing of the host.
 #pragma once
 
+#include "account_cache.hpp"
+#include "committer.hpp"
 #include "metrics.hpp"
 #include "outbound/client.hpp"
 #include "plugins.hpp"
@@ -22,12 +25,15 @@
 #include <recoup/clock.hpp>
 
 #include <chrono>
+#include <memory>
 
 namespace recoupd {
 
 struct app_config {
     std::chrono::seconds retry_after = recoup::api_error::default_retry_after; // the Retry-After of a 503
     bool keep_raw_body = true;           // keep webhook bodies in the event log for replay
+    // Group commit (committer.hpp); max_batch 0: each webhook in its own transaction.
+    committer_options group_commit;
 };
 
 struct app {
@@ -37,10 +43,13 @@ struct app {
     app_config config;
     recoupd::metrics metrics;
     recoup::system_clock clock;
+    account_cache accounts; // the webhook path's profiles and MCAs
+    std::unique_ptr<committer> commits; // null when group commit is off
 
     app(soci_store& s, recoupd::plugins p, outbound::client_options client_options = {}, app_config c = {})
-        : store(s), plugins(std::move(p)), client(client_options), config(c)
+        : store(s), plugins(std::move(p)), client(client_options), config(c), accounts(s, c.keep_raw_body)
     {
+        if (c.group_commit.max_batch > 0) commits = std::make_unique<committer>(s, c.group_commit);
     }
 };
 

@@ -57,6 +57,9 @@ inline recoup::mca_config plugin_config(const mca_record& mca, const boost::json
     c.secrets = mca.secrets;
     c.api_key = mca.api_key ? std::string_view(*mca.api_key) : std::string_view{};
     c.settings = &settings;
+    // The stored text crosses the plugin ABI as is; only when it parsed as this (non-empty)
+    // object, so a plugin never sees text the host read differently.
+    if (!settings.empty()) c.settings_json = mca.settings;
     return c;
 }
 

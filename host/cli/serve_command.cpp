@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <optional>
 #include <thread>
 
@@ -37,6 +38,8 @@ const flag_spec serve_flags[] = {
     {"db-statement-timeout", "SECONDS", "PostgreSQL statement_timeout of every session (default 5)"},
     {"db-lock-timeout", "SECONDS", "PostgreSQL lock_timeout of every session (default 2)"},
     {"db-pool-wait", "SECONDS", "how long a request waits for a free database connection (default 5)"},
+    {"group-commit", "N", "webhooks applied in one transaction at most, each in its own savepoint; 0: one "
+                          "transaction per webhook (default 64)"},
     {"no-raw-body", "", "do not keep webhook bodies in the event log"},
     {"no-scheduler", "", "do not run the retry scheduler in this process (see: recoupd scheduler)"},
 };
@@ -93,6 +96,11 @@ int serve(const parsed_args& args, context& ctx)
     seconds_flag(args, "db-pool-wait", store_limits.pool_wait, 3600);
     app_config config;
     config.keep_raw_body = !args.has("no-raw-body");
+    config.group_commit.max_batch = static_cast<std::size_t>(
+        number_flag(args, "group-commit", static_cast<long long>(config.group_commit.max_batch), 0, 4096));
+    // Test hooks of the group-commit suite (committer.hpp); unset in any real deployment.
+    if (const char* id = std::getenv("RECOUPD_TEST_FAIL_APPLY_EVENT")) config.group_commit.fail_apply_event_id = id;
+    if (const char* id = std::getenv("RECOUPD_TEST_FAIL_COMMIT_EVENT")) config.group_commit.fail_commit_event_id = id;
     const auto url = database_of(args);
 
     auto plugins = load_plugins(args, ctx);

@@ -7,7 +7,6 @@
 #include "http/log.hpp"
 #include "http/recovery_api.hpp"
 #include "http/reply.hpp"
-#include "settings.hpp"
 
 #include <recoup/api_error.hpp>
 #include <recoup/flow.hpp>
@@ -56,47 +55,26 @@ struct request_view {
 
 // ---- the webhook ----------------------------------------------------------------------------
 
-// The MCA's connector settings, parsed once per request.
-struct account_data {
-    recoupd::mca_record mca;
-    boost::json::object settings;
-    recoup::recovery_account account;
-};
-
-void fill_account(account_data& d, const app& a)
-{
-    d.settings = settings_of(d.mca.settings);
-    auto& acct = d.account;
-    acct.profile_id = d.mca.profile_id;
-    acct.mca_id = d.mca.id;
-    acct.config = plugin_config(d.mca, d.settings);
-    acct.retry_threshold = int_setting(d.settings, "retry_threshold", 0);
-    acct.max_retry_count = int_setting(d.settings, "max_retry_count", recoup::default_max_retry_count);
-    acct.keep_raw_body = a.config.keep_raw_body;
-}
-
 response handle_webhook(app& a, const request& req, const route& r, webhook_log_entry& log)
 {
     log.profile_id = r.profile_id;
     log.mca_id = r.mca_id;
 
-    // 1. route -> MCA (404 when the profile or the MCA is unknown, or the MCA is another's)
-    account_data data;
+    // 1. route -> MCA (404 when the profile or the MCA is unknown, or the MCA is another's), from
+    // the account cache: one version read while the configuration is unchanged
+    std::shared_ptr<const cached_account> cached;
     try {
-        const auto profile = a.store.find_profile(r.profile_id);
-        if (!profile) return reply::not_found(req, "unknown profile " + r.profile_id);
-        data.account.schedule = retry_schedule_of(profile->retry_schedule);
-        data.account.algorithm = recoup::enum_from_string<recoup::retry_algorithm>(profile->retry_algorithm)
-                                     .value_or(recoup::retry_algorithm::cascading);
-        auto mca = a.store.find_mca(r.profile_id, r.mca_id, recoup::to_unix_seconds(a.clock.now()));
-        if (!mca)
+        auto found = a.accounts.find(r.profile_id, r.mca_id, recoup::to_unix_seconds(a.clock.now()));
+        if (!found.profile_found) return reply::not_found(req, "unknown profile " + r.profile_id);
+        if (!found.account)
             return reply::not_found(req, "unknown merchant connector account " + r.mca_id + " in profile " + r.profile_id);
-        data.mca = std::move(*mca);
+        cached = std::move(found.account);
     } catch (const recoup::storage_error& e) {
         log.error_code = recoup::to_string(recoup::error::storage_unavailable);
         log.detail = e.what();
         return storage_down(a, req);
     }
+    const auto& data = *cached;
     log.connector = data.mca.connector;
 
     // 2. MCA -> connector
@@ -106,7 +84,6 @@ response handle_webhook(app& a, const request& req, const route& r, webhook_log_
         log.detail = "connector plugin \"" + data.mca.connector + "\" is not loaded";
         return reply::internal(req, recoup::api_error::public_message(recoup::api_error::internal));
     }
-    fill_account(data, a);
 
     // 3. connector -> flow (sync calls outside the transaction) -> store
     const request_view incoming(req);
@@ -116,7 +93,14 @@ response handle_webhook(app& a, const request& req, const route& r, webhook_log_
                                 "the merchant connector account has no base URL for sync calls");
         return a.client.perform(*data.mca.base_url, out);
     };
-    auto outcome = recoup::recover(a.store, *connector, incoming.view, data.account, sync, a.clock);
+    auto outcome = [&]() -> recoup::result<recoup::recovery_result> {
+        if (!a.commits) return recoup::recover(a.store, *connector, incoming.view, data.account, sync, a.clock);
+        // Group commit: verified and normalized here, applied in the committer's next batch.
+        const auto now = a.clock.now();
+        auto w = recoup::prepare_webhook(*connector, incoming.view, data.account, sync, now);
+        if (!w) return w.error();
+        return a.commits->apply(*w, data.account, incoming.view.body, recoup::to_unix_seconds(now));
+    }();
 
     // 4. answer
     if (!outcome) {

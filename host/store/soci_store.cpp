@@ -10,7 +10,7 @@
 namespace recoupd {
 
 soci_store::impl::impl(const database_url& u, std::size_t n, const store_options& o)
-    : url(u), options(o), size(n == 0 ? 1 : n), pool(size), suspect(size, 0)
+    : url(u), options(o), size(n == 0 ? 1 : n), pool(size), suspect(size, 0), statements(size)
 {
     if (url.backend == backend::sqlite) {
         if (const auto parent = std::filesystem::path(url.path).parent_path(); !parent.empty())
@@ -53,6 +53,9 @@ void soci_store::impl::configure(soci::session& sql)
 
 void soci_store::impl::reconnect(soci::session& sql)
 {
+    // The session's prepared statements belong to the connection being replaced.
+    for (std::size_t i = 0; i < size; ++i)
+        if (&pool.at(i) == &sql) statements[i].clear();
     sql.reconnect();
     configure(sql);
 }

@@ -39,6 +39,8 @@ struct mca_record {
     std::optional<std::string> base_url;
     std::string settings = "{}"; // JSON object
     std::int64_t created_at = 0;
+    // When the first of `secrets` stops being valid (a rotation's --keep-old window); none: never.
+    std::optional<std::int64_t> secrets_expire_at;
 };
 
 // What listing an MCA shows: never a secret.
@@ -135,6 +137,10 @@ public:
     // Replaces the profile's retry algorithm, schedule and network rules; throws when it does not exist.
     void update_profile(const profile_record& profile);
     std::optional<profile_record> find_profile(const std::string& id);
+    // The configuration's version: every add_profile, add_mca and rotate_mca_secret raises it in
+    // its own transaction (migration 0007), so a copy of profiles and MCAs read at version v is
+    // current while config_version() is still v. One prepared one-row read.
+    std::int64_t config_version();
     void add_mca(const mca_record& mca);
     std::optional<mca_record> find_mca(const std::string& profile_id, const std::string& mca_id);
     std::optional<mca_record> find_mca(const std::string& profile_id, const std::string& mca_id,

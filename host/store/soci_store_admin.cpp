@@ -28,6 +28,19 @@ void check_id(std::string_view what, const std::string& id)
                                     "\" is invalid: use 1-64 characters of A-Z a-z 0-9 _ -");
 }
 
+// Every write of a profile or an MCA calls this inside its transaction: a running host's copy of
+// them is then stale from the moment the write commits (soci_store::config_version).
+struct version_row {
+    long long version = 0;
+    template <class T>
+    T& into(T& t)
+    {
+        return (t, soci::into(version));
+    }
+};
+
+void bump_config_version(soci::session& sql) { sql << "UPDATE config_version SET version = version + 1 WHERE id = 1"; }
+
 } // namespace
 
 // ---- migrations ---------------------------------------------------------------------------------
@@ -84,6 +97,7 @@ void soci_store::add_profile(const profile_record& profile)
     check_id("profile", profile.id);
     profile_binds b(profile);
     impl_->with_transaction([&](soci::session& sql) {
+        bump_config_version(sql);
         int count = 0;
         sql << "SELECT COUNT(*) FROM business_profile WHERE id = :id", soci::use(profile.id), soci::into(count);
         if (count != 0) throw std::invalid_argument("profile \"" + profile.id + "\" already exists");
@@ -119,6 +133,15 @@ std::optional<profile_record> soci_store::find_profile(const std::string& id)
     });
 }
 
+std::int64_t soci_store::config_version()
+{
+    return impl_->with_session([&](soci::session& sql, store_detail::statement_cache& cache) -> std::int64_t {
+        const auto row = cache.query_one<version_row>(sql, "SELECT version FROM config_version WHERE id = 1");
+        if (!row) throw recoup::storage_error("database error: config_version has no row (run: recoupd migrate up)");
+        return row->version;
+    });
+}
+
 // ---- MCAs and their secrets ---------------------------------------------------------------------
 
 void soci_store::require_master_key() { impl_->secrets(); }
@@ -142,6 +165,7 @@ void soci_store::add_mca(const mca_record& mca)
     const long long now = mca.created_at != 0 ? mca.created_at : unix_now();
 
     impl_->with_transaction([&](soci::session& sql) {
+        bump_config_version(sql);
         int found = 0;
         sql << "SELECT COUNT(*) FROM business_profile WHERE id = :id", soci::use(mca.profile_id), soci::into(found);
         if (found == 0) throw std::invalid_argument("unknown profile \"" + mca.profile_id + "\"");
@@ -193,6 +217,7 @@ void soci_store::rotate_mca_secret(const std::string& profile_id, const std::str
         const auto row = store_detail::select_one<store_detail::mca_secrets_row>(
             sql, backend(), "id = :id AND profile_id = :p", row_lock::for_update, mca_id, profile_id);
         if (!row) throw std::invalid_argument("unknown MCA \"" + mca_id + "\" in profile \"" + profile_id + "\"");
+        bump_config_version(sql);
         std::vector<store_detail::stored_secret> next{{secret, std::nullopt}};
         if (keep_old) {
             for (auto& s : store_detail::secrets_from_json(box.open(row->sealed, aad), mca_id)) {

@@ -1,6 +1,7 @@
 // soci_store's row mapping (detail/rows.hpp): stored values to records, and row_error for those that do not map.
 #include "store/detail/rows.hpp"
 
+#include <algorithm>
 #include <recoup/json.hpp>
 
 #include <boost/json.hpp>
@@ -220,7 +221,11 @@ mca_record mca_row::record(const secret_box& box, std::int64_t now) const
     m.profile_id = profile_id;
     m.connector = connector;
     for (auto& s : secrets_from_json(box.open(sealed, secrets_aad(id)), id))
-        if (!s.expires_at || *s.expires_at > now) m.secrets.push_back(std::move(s.value));
+        if (!s.expires_at || *s.expires_at > now) {
+            if (s.expires_at)
+                m.secrets_expire_at = std::min(m.secrets_expire_at.value_or(*s.expires_at), *s.expires_at);
+            m.secrets.push_back(std::move(s.value));
+        }
     if (key_ind == soci::i_ok) m.api_key = box.open(api_key, api_key_aad(id));
     m.base_url = to_optional(base_url, url_ind);
     m.settings = settings;

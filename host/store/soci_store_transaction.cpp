@@ -3,12 +3,16 @@
 #include "store/detail/pool.hpp"
 #include "store/detail/rows.hpp"
 #include "store/detail/select.hpp"
+#include "store/detail/statement_cache.hpp"
 
 #include <stdexcept>
+#include <type_traits>
 
 namespace recoupd {
 
+using store_detail::nullable_number;
 using store_detail::row_lock;
+using store_detail::statement_cache;
 
 soci_store::transaction::transaction(impl* store, std::size_t slot) : store_(store), slot_(slot) {}
 
@@ -26,12 +30,17 @@ soci_store::transaction::~transaction()
     store_->give_back(slot_);
 }
 
+// body(session) or body(session, statement cache): the cache prepares each statement once per
+// pooled session (statement_cache.hpp).
 template <class F>
 decltype(auto) soci_store::transaction::guarded(F&& body)
 {
     if (store_ == nullptr || !open_) throw std::logic_error("the transaction has already ended");
     try {
-        return body(store_->session(slot_));
+        if constexpr (std::is_invocable_v<F&, soci::session&, statement_cache&>)
+            return body(store_->session(slot_), store_->statements_of(slot_));
+        else
+            return body(store_->session(slot_));
     } catch (const soci::soci_error&) {
         store_->fail_on(slot_);
     }
@@ -39,34 +48,36 @@ decltype(auto) soci_store::transaction::guarded(F&& body)
 
 bool soci_store::transaction::claim_delivery(const std::string& mca_id, const std::string& dedup_key)
 {
-    return guarded([&](soci::session& sql) {
-        soci::statement st = (sql.prepare << "INSERT INTO webhook_delivery (merchant_connector_id, dedup_key) "
-                                             "VALUES (:m, :k) ON CONFLICT DO NOTHING",
-                              soci::use(mca_id), soci::use(dedup_key));
-        st.execute(true);
-        return st.get_affected_rows() == 1;
+    return guarded([&](soci::session& sql, statement_cache& cache) {
+        return cache.execute(sql,
+                             "INSERT INTO webhook_delivery (merchant_connector_id, dedup_key) "
+                             "VALUES (:m, :k) ON CONFLICT DO NOTHING",
+                             mca_id, dedup_key) == 1;
     });
 }
 
 recoup::intent_record soci_store::transaction::lock_or_create_intent(const recoup::intent_record& intent)
 {
-    return guarded([&](soci::session& sql) {
+    return guarded([&](soci::session& sql, statement_cache& cache) {
         store_detail::intent_binds b(intent);
         // No conflict target: a racing insert of the same invoice may collide on the primary key (the
-        // id is derived from profile and reference) before the (profile, reference) index.
-        sql << "INSERT INTO payment_intent (id, profile_id, merchant_reference_id, billing_mca_id, amount, currency, "
-               "status, billing_address, total_retry_count, feature_metadata, created_at, modified_at, last_event_at) "
-               "VALUES (:id, :p, :r, :m, :a, :c, :s, :b, :t, :f, :ca, :ma, :le) "
-               "ON CONFLICT DO NOTHING",
-            soci::use(intent.id), soci::use(intent.profile_id), soci::use(intent.merchant_reference_id),
-            soci::use(b.mca.value, b.mca.ind), soci::use(b.amount), soci::use(b.currency), soci::use(b.status),
-            soci::use(b.address.value, b.address.ind), soci::use(intent.total_retry_count),
-            soci::use(b.metadata.value, b.metadata.ind), soci::use(b.created), soci::use(b.modified),
-            soci::use(b.last_event, b.last_event_ind);
-
-        const auto row = store_detail::select_one<store_detail::intent_row>(
-            sql, store_->url.backend, "profile_id = :p AND merchant_reference_id = :r", row_lock::for_update,
-            intent.profile_id, intent.merchant_reference_id);
+        // id is derived from profile and reference) before the (profile, reference) index. A new
+        // intent comes back from the INSERT itself (one round trip, the row ours until COMMIT);
+        // only an existing one is read, and locked, by a second statement.
+        static const std::string insert =
+            "INSERT INTO payment_intent (id, profile_id, merchant_reference_id, billing_mca_id, amount, currency, "
+            "status, billing_address, total_retry_count, feature_metadata, created_at, modified_at, last_event_at) "
+            "VALUES (:id, :p, :r, :m, :a, :c, :s, :b, :t, :f, :ca, :ma, :le) "
+            "ON CONFLICT DO NOTHING RETURNING " +
+            store_detail::intent_row::columns();
+        auto row = cache.query_one<store_detail::intent_row>(
+            sql, insert, intent.id, intent.profile_id, intent.merchant_reference_id, b.mca, b.amount, b.currency,
+            b.status, b.address, intent.total_retry_count, b.metadata, b.created, b.modified,
+            nullable_number{b.last_event, b.last_event_ind});
+        if (!row)
+            row = store_detail::select_one<store_detail::intent_row>(
+                cache, sql, store_->url.backend, "profile_id = :p AND merchant_reference_id = :r",
+                row_lock::for_update, intent.profile_id, intent.merchant_reference_id);
         // Only a row deleted under us gets here, and running the transaction again recreates it.
         if (!row) throw recoup::storage_error("database error: the intent vanished after its insert");
         return row->record();
@@ -75,9 +86,10 @@ recoup::intent_record soci_store::transaction::lock_or_create_intent(const recou
 
 std::optional<recoup::intent_record> soci_store::transaction::find_intent(const std::string& payment_id)
 {
-    return guarded([&](soci::session& sql) -> std::optional<recoup::intent_record> {
-        const auto row = store_detail::select_one<store_detail::intent_row>(sql, store_->url.backend, "id = :id",
-                                                                            row_lock::for_update, payment_id);
+    return guarded([&](soci::session& sql, statement_cache& cache) -> std::optional<recoup::intent_record> {
+        const auto row = store_detail::select_one<store_detail::intent_row>(cache, sql, store_->url.backend,
+                                                                            "id = :id", row_lock::for_update,
+                                                                            payment_id);
         if (!row) return std::nullopt;
         return row->record();
     });
@@ -85,19 +97,17 @@ std::optional<recoup::intent_record> soci_store::transaction::find_intent(const 
 
 void soci_store::transaction::update_intent(const recoup::intent_record& intent)
 {
-    guarded([&](soci::session& sql) {
+    guarded([&](soci::session& sql, statement_cache& cache) {
         store_detail::intent_binds b(intent);
-        soci::statement st =
-            (sql.prepare << "UPDATE payment_intent SET billing_mca_id = :m, amount = :a, currency = :c, status = :s, "
-                            "billing_address = :b, total_retry_count = :t, feature_metadata = :f, modified_at = :ma, "
-                            "last_event_at = :le WHERE id = :id",
-             soci::use(b.mca.value, b.mca.ind), soci::use(b.amount), soci::use(b.currency), soci::use(b.status),
-             soci::use(b.address.value, b.address.ind), soci::use(intent.total_retry_count),
-             soci::use(b.metadata.value, b.metadata.ind), soci::use(b.modified),
-             soci::use(b.last_event, b.last_event_ind), soci::use(intent.id));
-        st.execute(true);
+        const auto updated = cache.execute(
+            sql,
+            "UPDATE payment_intent SET billing_mca_id = :m, amount = :a, currency = :c, status = :s, "
+            "billing_address = :b, total_retry_count = :t, feature_metadata = :f, modified_at = :ma, "
+            "last_event_at = :le WHERE id = :id",
+            b.mca, b.amount, b.currency, b.status, b.address, intent.total_retry_count, b.metadata, b.modified,
+            nullable_number{b.last_event, b.last_event_ind}, intent.id);
         // The caller's fault (it updates what it never locked): retrying would not mend it.
-        if (st.get_affected_rows() != 1)
+        if (updated != 1)
             throw std::runtime_error("database error: no payment_intent \"" + intent.id + "\" to update");
     });
 }
@@ -105,9 +115,9 @@ void soci_store::transaction::update_intent(const recoup::intent_record& intent)
 std::optional<recoup::attempt_record> soci_store::transaction::find_attempt(const std::string& payment_id,
                                                                            const std::string& connector_payment_id)
 {
-    return guarded([&](soci::session& sql) -> std::optional<recoup::attempt_record> {
+    return guarded([&](soci::session& sql, statement_cache& cache) -> std::optional<recoup::attempt_record> {
         const auto row = store_detail::select_one<store_detail::attempt_row>(
-            sql, store_->url.backend, "payment_id = :p AND connector_payment_id = :c", row_lock::none, payment_id,
+            cache, sql, store_->url.backend, "payment_id = :p AND connector_payment_id = :c", row_lock::none, payment_id,
             connector_payment_id);
         if (!row) return std::nullopt;
         return row->record();
@@ -116,9 +126,9 @@ std::optional<recoup::attempt_record> soci_store::transaction::find_attempt(cons
 
 std::vector<recoup::attempt_record> soci_store::transaction::attempts_of(const std::string& payment_id)
 {
-    return guarded([&](soci::session& sql) {
+    return guarded([&](soci::session& sql, statement_cache& cache) {
         return store_detail::select_all<store_detail::attempt_row>(
-            sql, store_->url.backend, "payment_id = :p ORDER BY created_at, id", row_lock::none, payment_id);
+            cache, sql, store_->url.backend, "payment_id = :p ORDER BY created_at, id", row_lock::none, payment_id);
     });
 }
 
@@ -136,54 +146,45 @@ std::vector<recoup::attempt_record> soci_store::transaction::credential_history(
 
 void soci_store::transaction::insert_attempt(const recoup::attempt_record& attempt)
 {
-    guarded([&](soci::session& sql) {
+    guarded([&](soci::session& sql, statement_cache& cache) {
         store_detail::attempt_binds b(attempt);
-        sql << "INSERT INTO payment_attempt (id, payment_id, status, amount, currency, connector_payment_id, "
-               "charge_id, error_code, error_message, triggered_by, feature_metadata, details, created_at, "
-               "modified_at, decline_class, network, network_decline_code, network_advice_code, payment_method_id, "
-               "credential_id) VALUES (:id, :p, :s, :a, :c, :cp, :ch, :ec, :em, :t, :f, :d, :ca, :ma, :dc, :nw, "
-               ":nc, :na, :pm, :cr)",
-            soci::use(attempt.id), soci::use(attempt.payment_id), soci::use(b.status), soci::use(b.amount),
-            soci::use(b.currency), soci::use(attempt.connector_payment_id), soci::use(b.charge.value, b.charge.ind),
-            soci::use(b.code.value, b.code.ind), soci::use(b.message.value, b.message.ind), soci::use(b.triggered),
-            soci::use(b.metadata.value, b.metadata.ind), soci::use(b.details.value, b.details.ind),
-            soci::use(b.created), soci::use(b.modified), soci::use(b.decline_class.value, b.decline_class.ind),
-            soci::use(b.network.value, b.network.ind), soci::use(b.network_code.value, b.network_code.ind),
-            soci::use(b.advice_code.value, b.advice_code.ind), soci::use(b.method.value, b.method.ind),
-            soci::use(b.credential.value, b.credential.ind);
+        cache.execute(sql,
+                      "INSERT INTO payment_attempt (id, payment_id, status, amount, currency, connector_payment_id, "
+                      "charge_id, error_code, error_message, triggered_by, feature_metadata, details, created_at, "
+                      "modified_at, decline_class, network, network_decline_code, network_advice_code, "
+                      "payment_method_id, credential_id) VALUES (:id, :p, :s, :a, :c, :cp, :ch, :ec, :em, :t, :f, "
+                      ":d, :ca, :ma, :dc, :nw, :nc, :na, :pm, :cr)",
+                      attempt.id, attempt.payment_id, b.status, b.amount, b.currency, attempt.connector_payment_id,
+                      b.charge, b.code, b.message, b.triggered, b.metadata, b.details, b.created, b.modified,
+                      b.decline_class, b.network, b.network_code, b.advice_code, b.method, b.credential);
     });
 }
 
 void soci_store::transaction::update_attempt(const recoup::attempt_record& attempt)
 {
-    guarded([&](soci::session& sql) {
+    guarded([&](soci::session& sql, statement_cache& cache) {
         store_detail::attempt_binds b(attempt);
-        soci::statement st =
-            (sql.prepare << "UPDATE payment_attempt SET status = :s, amount = :a, currency = :c, "
-                            "connector_payment_id = :cp, charge_id = :ch, error_code = :ec, error_message = :em, "
-                            "triggered_by = :t, feature_metadata = :f, details = :d, modified_at = :ma, "
-                            "decline_class = :dc, network = :nw, network_decline_code = :nc, "
-                            "network_advice_code = :na, payment_method_id = :pm, credential_id = :cr WHERE id = :id",
-             soci::use(b.status), soci::use(b.amount), soci::use(b.currency), soci::use(attempt.connector_payment_id),
-             soci::use(b.charge.value, b.charge.ind), soci::use(b.code.value, b.code.ind),
-             soci::use(b.message.value, b.message.ind), soci::use(b.triggered),
-             soci::use(b.metadata.value, b.metadata.ind), soci::use(b.details.value, b.details.ind),
-             soci::use(b.modified), soci::use(b.decline_class.value, b.decline_class.ind),
-             soci::use(b.network.value, b.network.ind), soci::use(b.network_code.value, b.network_code.ind),
-             soci::use(b.advice_code.value, b.advice_code.ind), soci::use(b.method.value, b.method.ind),
-             soci::use(b.credential.value, b.credential.ind), soci::use(attempt.id));
-        st.execute(true);
+        const auto updated = cache.execute(
+            sql,
+            "UPDATE payment_attempt SET status = :s, amount = :a, currency = :c, "
+            "connector_payment_id = :cp, charge_id = :ch, error_code = :ec, error_message = :em, "
+            "triggered_by = :t, feature_metadata = :f, details = :d, modified_at = :ma, "
+            "decline_class = :dc, network = :nw, network_decline_code = :nc, network_advice_code = :na, "
+            "payment_method_id = :pm, credential_id = :cr WHERE id = :id",
+            b.status, b.amount, b.currency, attempt.connector_payment_id, b.charge, b.code, b.message, b.triggered,
+            b.metadata, b.details, b.modified, b.decline_class, b.network, b.network_code, b.advice_code, b.method,
+            b.credential, attempt.id);
         // The caller's fault, as in update_intent.
-        if (st.get_affected_rows() != 1)
+        if (updated != 1)
             throw std::runtime_error("database error: no payment_attempt \"" + attempt.id + "\" to update");
     });
 }
 
 std::optional<recoup::task_record> soci_store::transaction::find_task(const std::string& id)
 {
-    return guarded([&](soci::session& sql) -> std::optional<recoup::task_record> {
-        const auto row = store_detail::select_one<store_detail::task_row>(sql, store_->url.backend, "id = :id",
-                                                                          row_lock::for_update, id);
+    return guarded([&](soci::session& sql, statement_cache& cache) -> std::optional<recoup::task_record> {
+        const auto row = store_detail::select_one<store_detail::task_row>(cache, sql, store_->url.backend,
+                                                                          "id = :id", row_lock::for_update, id);
         if (!row) return std::nullopt;
         return row->record();
     });
@@ -191,11 +192,11 @@ std::optional<recoup::task_record> soci_store::transaction::find_task(const std:
 
 void soci_store::transaction::upsert_task(const recoup::task_record& task)
 {
-    guarded([&](soci::session& sql) {
-        auto tracking = store_detail::from_non_empty(task.tracking_data);
-        auto payment = store_detail::from_non_empty(task.payment_id);
+    guarded([&](soci::session& sql, statement_cache& cache) {
+        const auto tracking = store_detail::from_non_empty(task.tracking_data);
+        const auto payment = store_detail::from_non_empty(task.payment_id);
         const long long schedule = task.schedule_time, created = task.created_at, updated = task.updated_at;
-        sql << "INSERT INTO process_tracker (id, name, runner, status, business_status, retry_count, schedule_time, "
+        cache.execute(sql, "INSERT INTO process_tracker (id, name, runner, status, business_status, retry_count, schedule_time, "
                "tracking_data, payment_id, created_at, updated_at) "
                "VALUES (:id, :n, :r, :s, :b, :rc, :st, :td, :p, :ca, :ua) "
                "ON CONFLICT (id) DO UPDATE SET name = excluded.name, runner = excluded.runner, "
@@ -203,51 +204,47 @@ void soci_store::transaction::upsert_task(const recoup::task_record& task)
                "retry_count = excluded.retry_count, schedule_time = excluded.schedule_time, "
                "tracking_data = excluded.tracking_data, payment_id = excluded.payment_id, "
                "updated_at = excluded.updated_at",
-            soci::use(task.id), soci::use(task.name), soci::use(task.runner), soci::use(task.status),
-            soci::use(task.business_status), soci::use(task.retry_count), soci::use(schedule),
-            soci::use(tracking.value, tracking.ind), soci::use(payment.value, payment.ind), soci::use(created),
-            soci::use(updated);
+            task.id, task.name, task.runner, task.status, task.business_status, task.retry_count, schedule, tracking,
+            payment, created, updated);
     });
 }
 
 void soci_store::transaction::finish_tasks(const std::string& payment_id, const std::string& business_status,
                                            std::int64_t now)
 {
-    guarded([&](soci::session& sql) {
+    guarded([&](soci::session& sql, statement_cache& cache) {
         const std::string finish(recoup::task_status_finish);
         const long long at = now;
-        sql << "UPDATE process_tracker SET status = :f, business_status = :b, updated_at = :u "
-               "WHERE payment_id = :p AND status <> :f2",
-            soci::use(finish), soci::use(business_status), soci::use(at), soci::use(payment_id), soci::use(finish);
+        cache.execute(sql,
+                      "UPDATE process_tracker SET status = :f, business_status = :b, updated_at = :u "
+                      "WHERE payment_id = :p AND status <> :f2",
+                      finish, business_status, at, payment_id, finish);
     });
 }
 
 std::vector<recoup::task_record> soci_store::transaction::due_tasks(std::int64_t now, std::size_t limit)
 {
-    return guarded([&](soci::session& sql) {
+    return guarded([&](soci::session& sql, statement_cache& cache) {
         const std::string finish(recoup::task_status_finish);
         const long long at = now, max = static_cast<long long>(limit);
         return store_detail::select_all<store_detail::task_row>(
-            sql, store_->url.backend, "status <> :f AND schedule_time <= :t ORDER BY schedule_time, id LIMIT :n",
+            cache, sql, store_->url.backend, "status <> :f AND schedule_time <= :t ORDER BY schedule_time, id LIMIT :n",
             row_lock::skip_locked, finish, at, max);
     });
 }
 
 void soci_store::transaction::append_event(const recoup::event_record& event)
 {
-    guarded([&](soci::session& sql) {
-        auto event_id = store_detail::from_optional(event.connector_event_id);
-        auto payment = store_detail::from_optional(event.payment_id);
-        auto body = store_detail::from_optional(event.body);
+    guarded([&](soci::session& sql, statement_cache& cache) {
+        const auto event_id = store_detail::from_optional(event.connector_event_id);
+        const auto payment = store_detail::from_optional(event.payment_id);
+        const auto body = store_detail::from_optional(event.body);
         const long long received = event.received_at;
-        sql << "INSERT INTO webhook_event (id, profile_id, merchant_connector_id, connector_event_id, dedup_key, "
+        cache.execute(sql, "INSERT INTO webhook_event (id, profile_id, merchant_connector_id, connector_event_id, dedup_key, "
                "event_type, action, outcome, http_status, payment_id, body_digest, body, received_at) "
                "VALUES (:id, :p, :m, :e, :k, :t, :a, :o, :h, :pay, :d, :b, :r)",
-            soci::use(event.id), soci::use(event.profile_id), soci::use(event.merchant_connector_id),
-            soci::use(event_id.value, event_id.ind), soci::use(event.dedup_key), soci::use(event.event_type),
-            soci::use(event.action), soci::use(event.outcome), soci::use(event.http_status),
-            soci::use(payment.value, payment.ind), soci::use(event.body_digest), soci::use(body.value, body.ind),
-            soci::use(received);
+            event.id, event.profile_id, event.merchant_connector_id, event_id, event.dedup_key, event.event_type,
+            event.action, event.outcome, event.http_status, payment, event.body_digest, body, received);
     });
 }
 

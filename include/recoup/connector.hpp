@@ -54,6 +54,9 @@ struct mca_config {
     std::span<const std::string> secrets;
     std::string_view api_key;
     const boost::json::object* settings = nullptr; // nullptr: no settings
+    // The same settings as JSON text, when the host has it (the stored text): a plugin is handed
+    // this text as is instead of a serialization of *settings. Empty: serialize *settings.
+    std::string_view settings_json{};
 
     const boost::json::value* setting(std::string_view key) const noexcept
     {

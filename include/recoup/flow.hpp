@@ -90,6 +90,14 @@ template <recovery_transaction Tx>
 recovery_result apply_webhook(Tx& tx, const normalized_webhook& w, const recovery_account& account,
                               std::string_view raw_body, std::int64_t now);
 
+// recover()'s first half, outside any transaction: verifies, normalizes (performing the
+// connector's sync requests through `sync`) and checks every string against its column. A host
+// that applies several webhooks in one transaction (group commit) calls this on its worker and
+// hands the result to apply_webhook() inside the shared transaction.
+template <billing_connector C, class SyncClient>
+result<normalized_webhook> prepare_webhook(const C& connector, const webhook_request& req,
+                                           const recovery_account& account, SyncClient&& sync, time_point now);
+
 // The whole flow. A string the store could not keep as it is fails with invalid_field (400, see
 // storable.hpp) before any store call. `sync` performs a connector's outbound request:
 // result<http_response>(const outbound_request&); a transport failure is a failure. A

@@ -65,6 +65,7 @@ expect_out "applied 0003_add_last_event_at_in_payment_intent"
 expect_out "applied 0004_add_decline_and_credential_in_payment_attempt"
 expect_out "applied 0005_create_merchant_endpoint_and_outgoing_webhook"
 expect_out "applied 0006_add_recovery_query_indexes"
+expect_out "applied 0007_create_config_version"
 run 0 migrate up
 expect_out "already up to date"
 
@@ -196,11 +197,13 @@ run 2 migrate sideways
 run 2 migrate down
 
 run 0 migrate down 1
-expect_out "reverted 0006_add_recovery_query_indexes"
+expect_out "reverted 0007_create_config_version"
 run 0 migrate down 1
-expect_out "reverted 0005_create_merchant_endpoint_and_outgoing_webhook"
+expect_out "reverted 0006_add_recovery_query_indexes"
 run 0 migrate down 2
+expect_out "reverted 0005_create_merchant_endpoint_and_outgoing_webhook"
 expect_out "reverted 0004_add_decline_and_credential_in_payment_attempt"
+run 0 migrate down 1
 expect_out "reverted 0003_add_last_event_at_in_payment_intent"
 run 0 migrate down all
 expect_out "reverted 0001_create_recovery_tables"

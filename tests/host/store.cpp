@@ -670,4 +670,101 @@ BOOST_AUTO_TEST_CASE(ping_and_reconnect_after_a_lost_connection)
     BOOST_TEST(db.count("webhook_delivery") == 1);
 }
 
+// Statements are prepared once per pooled session and run again with new values (host/store/
+// detail/statement_cache.hpp): each run sees its own values, NULLs included, whatever the run
+// before bound; a new intent comes back from its INSERT and an existing one from the locked read;
+// and a session that lost its connection prepares them again.
+BOOST_AUTO_TEST_CASE(prepared_statements_run_again_with_each_run_s_own_values)
+{
+    fresh_database db;
+    auto store = db.open(1); // one session: every transaction reuses its statements
+    constexpr int runs = 24;
+    auto run = [&](int i) {
+        const auto n = std::to_string(i);
+        auto tx = store->begin();
+        BOOST_TEST(tx.claim_delivery("mca_cb", "ev_" + n));
+        BOOST_TEST(!tx.claim_delivery("mca_cb", "ev_" + n));
+        auto proposed = make_intent("pay_" + n, "inv_" + n);
+        proposed.amount = 100 + i;
+        if (i % 2 == 0) proposed.last_event_at = 5000 + i;
+        if (i % 3 == 0) proposed.billing_mca_id.clear(); // NULL
+        const auto created = tx.lock_or_create_intent(proposed);
+        BOOST_TEST(created.id == "pay_" + n);
+        BOOST_TEST(created.amount == 100 + i);
+        BOOST_TEST((created.last_event_at == proposed.last_event_at));
+        BOOST_TEST(created.billing_mca_id == proposed.billing_mca_id);
+        // The same invoice again: the stored intent, not this proposal.
+        auto again = make_intent("pay_other", "inv_" + n);
+        again.amount = 1;
+        BOOST_TEST(tx.lock_or_create_intent(again).amount == 100 + i);
+        auto attempt = make_attempt("att_" + n, created.id, "txn_" + n);
+        if (i % 2 == 1) attempt.error_code.reset();
+        tx.insert_attempt(attempt);
+        const auto found = tx.find_attempt(created.id, "txn_" + n);
+        BOOST_REQUIRE(found);
+        BOOST_TEST(found->id == "att_" + n);
+        BOOST_TEST((found->error_code == attempt.error_code));
+        BOOST_TEST(!tx.find_attempt(created.id, "txn_missing"));
+        tx.commit();
+    };
+    for (int i = 0; i < runs; ++i) run(i);
+    BOOST_TEST(db.count("payment_intent") == runs);
+    BOOST_TEST(db.count("payment_attempt") == runs);
+    BOOST_TEST(db.count("webhook_delivery") == runs);
+    BOOST_TEST(db.count("payment_intent WHERE last_event_at IS NULL") == runs / 2);
+    BOOST_TEST(db.count("payment_intent WHERE billing_mca_id IS NULL") == runs / 3);
+    BOOST_TEST(db.count("payment_attempt WHERE error_code IS NULL") == runs / 2);
+    if (!store_test::use_postgres()) return;
+
+    // The connection dies (a PostgreSQL restart): its prepared statements die with it.
+    long long killed = 0;
+    db.raw() << "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = :a "
+                "AND pid <> pg_backend_pid()",
+        soci::use(db.schema()), soci::into(killed);
+    BOOST_TEST(killed == 1);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    run(runs);
+    run(runs + 1);
+    BOOST_TEST(db.count("payment_intent") == runs + 2);
+}
+
+// Every write of a profile or an MCA raises config_version in its own transaction (a refused one
+// leaves it), and another store on the same database sees it; webhook writes do not touch it.
+BOOST_AUTO_TEST_CASE(every_profile_and_mca_write_raises_the_config_version)
+{
+    fresh_database db;
+    auto store = db.open();
+    auto other = db.open(1); // as another process would
+    const auto v0 = other->config_version();
+    store->add_profile({"prof_1", "cascading", std::nullopt, 0});
+    BOOST_TEST(other->config_version() == v0 + 1);
+    BOOST_CHECK_THROW(store->add_profile({"prof_1", "cascading", std::nullopt, 0}), std::invalid_argument);
+    BOOST_TEST(other->config_version() == v0 + 1);
+
+    recoupd::mca_record m;
+    m.id = "mca_v";
+    m.profile_id = "prof_1";
+    m.connector = "recurly";
+    m.secrets = {"old"};
+    store->add_mca(m);
+    BOOST_TEST(other->config_version() == v0 + 2);
+    BOOST_CHECK_THROW(store->add_mca(m), std::invalid_argument);
+    BOOST_TEST(other->config_version() == v0 + 2);
+
+    store->rotate_mca_secret("prof_1", "mca_v", "new", true, 1000, 100);
+    BOOST_TEST(other->config_version() == v0 + 3);
+    BOOST_CHECK_THROW(store->rotate_mca_secret("prof_1", "mca_none", "x", false, 1000), std::invalid_argument);
+    BOOST_TEST(other->config_version() == v0 + 3);
+    // The old secret's window is what a cached copy of the MCA must not outlive.
+    BOOST_TEST(store->find_mca("prof_1", "mca_v", 1050)->secrets_expire_at.value_or(0) == 1100);
+    BOOST_TEST(!store->find_mca("prof_1", "mca_v", 1100)->secrets_expire_at);
+
+    {
+        auto tx = store->begin();
+        BOOST_TEST(tx.claim_delivery("mca_v", "ev_1"));
+        tx.commit();
+    }
+    BOOST_TEST(store->config_version() == v0 + 3);
+}
+
 int main(int argc, char** argv) { return store_test::run_suite(argc, argv, &init_unit_test); }

@@ -404,6 +404,31 @@ BOOST_AUTO_TEST_CASE(record_back_through_the_plugin)
     if (!m) BOOST_TEST(m.error().field == "invoice_id");
 }
 
+// A host that has the settings as stored text hands that text over as is (the plugin parses it,
+// whatever its spacing); without it the loader serializes the object, as before.
+BOOST_AUTO_TEST_CASE(settings_cross_as_the_stored_text)
+{
+    const auto c = require_connector("test_connector");
+    const std::vector<std::string> secrets{"s3cret"};
+    recoup::record_back_request in;
+    in.outcome = recoup::recovery_outcome::succeeded;
+    in.invoice_id = "inv_0042";
+    in.amount = 1010;
+    in.currency = recoup::find_currency("USD").value();
+    auto version_sent = [&](const recoup::mca_config& mca) {
+        const auto r = c.record_back(in, mca);
+        BOOST_TEST_REQUIRE(r.has_value(), (r ? "" : r.error().what()));
+        return std::string(recoup::find_header(r->headers, "x-api-version").value_or(""));
+    };
+    const json::object none;
+    recoup::mca_config as_text{secrets, "key_123", &none};
+    as_text.settings_json = R"( { "api_version" :  "v9" , "other" : [1, 2] } )";
+    BOOST_TEST(version_sent(as_text) == "v9"); // the text crossed, not the (empty) object
+
+    const auto settings = json::parse(R"({"api_version":"v8"})").as_object();
+    BOOST_TEST(version_sent(recoup::mca_config{secrets, "key_123", &settings}) == "v8");
+}
+
 BOOST_AUTO_TEST_CASE(connector_keeps_its_library_loaded)
 {
     std::optional<dynamic_connector> copy;

@@ -3,6 +3,7 @@
 // fault leaves here as a recoup::storage_error.
 #pragma once
 
+#include "store/detail/statement_cache.hpp"
 #include "store/secrets_crypto.hpp"
 #include "store/soci_store.hpp"
 
@@ -11,6 +12,7 @@
 #include <cstddef>
 #include <mutex>
 #include <optional>
+#include <type_traits>
 #include <vector>
 
 namespace recoupd {
@@ -21,6 +23,7 @@ struct soci_store::impl {
     std::size_t size;
     soci::connection_pool pool;
     std::vector<unsigned char> suspect; // per slot; only its leaseholder touches it
+    std::vector<store_detail::statement_cache> statements; // per slot, likewise
     std::mutex key_mutex;
     std::optional<secret_box> box;
 
@@ -31,6 +34,7 @@ struct soci_store::impl {
     std::size_t lease();
     void give_back(std::size_t slot) { pool.give_back(slot); }
     soci::session& session(std::size_t slot) { return pool.at(slot); }
+    store_detail::statement_cache& statements_of(std::size_t slot) { return statements[slot]; }
 
     // Runs body() with no statement or lock timeout: migrations may be long and wait for each other.
     template <class F>
@@ -89,21 +93,30 @@ struct soci_store::impl {
         std::size_t slot_;
     };
 
-    // Runs body(session) on a leased session, outside any explicit transaction.
+    // body(session), or body(session, its statement cache).
+    template <class F>
+    decltype(auto) run_body(F& body, std::size_t slot)
+    {
+        if constexpr (std::is_invocable_v<F&, soci::session&, store_detail::statement_cache&>)
+            return body(session(slot), statements_of(slot));
+        else
+            return body(session(slot));
+    }
+
+    // Runs body(session) or body(session, cache) on a leased session, outside any explicit transaction.
     template <class F>
     decltype(auto) with_session(F&& body)
     {
         const slot_lease lease(*this);
-        auto& sql = session(lease.slot());
         try {
-            return body(sql);
+            return run_body(body, lease.slot());
         } catch (const soci::soci_error&) {
             if (!reconnected_after_loss(lease.slot())) fail_on(lease.slot());
         }
         // The connection was lost (the server restarted) and is back: these bodies only read or
         // run their own transactions, so running them again is safe.
         try {
-            return body(sql);
+            return run_body(body, lease.slot());
         } catch (const soci::soci_error&) {
             fail_on(lease.slot());
         }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "store/database_url.hpp"
+#include "store/detail/statement_cache.hpp"
 
 #include <soci/soci.h>
 
@@ -59,6 +60,22 @@ auto select_all(soci::session& sql, backend b, std::string_view condition, row_l
     std::vector<decltype(std::as_const(row).record())> out;
     while (st.fetch()) out.push_back(std::as_const(row).record());
     return out;
+}
+
+// The same two reads through a session's statement cache (statement_cache.hpp): prepared on
+// the session's first use, then only executed. The webhook path and the scheduler read this way.
+template <class Row, class... Keys>
+std::optional<Row> select_one(statement_cache& cache, soci::session& sql, backend b, std::string_view condition,
+                              row_lock lock, const Keys&... keys)
+{
+    return cache.query_one<Row>(sql, select_query(Row::columns(), Row::table, condition, b, lock), keys...);
+}
+
+template <class Row, class... Keys>
+auto select_all(statement_cache& cache, soci::session& sql, backend b, std::string_view condition, row_lock lock,
+                const Keys&... keys)
+{
+    return cache.query_all<Row>(sql, select_query(Row::columns(), Row::table, condition, b, lock), keys...);
 }
 
 } // namespace recoupd::store_detail

@@ -259,11 +259,10 @@ recovery_result apply_webhook(Tx& tx, const normalized_webhook& w, const recover
     return out;
 }
 
-template <recovery_store S, billing_connector C, class SyncClient, class Clock>
-result<recovery_result> recover(S& store, const C& connector, const webhook_request& req,
-                                const recovery_account& account, SyncClient&& sync, const Clock& clock)
+template <billing_connector C, class SyncClient>
+result<normalized_webhook> prepare_webhook(const C& connector, const webhook_request& req,
+                                           const recovery_account& account, SyncClient&& sync, time_point now)
 {
-    const auto now = clock.now();
     if (auto verified = connector.verify_source(req, account.config, now); !verified) return verified.error();
 
     std::vector<sync_exchange> exchanges;
@@ -282,7 +281,16 @@ result<recovery_result> recover(S& store, const C& connector, const webhook_requ
     // Before any store call; the body is checked only when the event log keeps it.
     const auto kept_body = account.keep_raw_body ? std::optional<std::string_view>(req.body) : std::nullopt;
     if (auto storable = check_storable(*w, kept_body); !storable) return storable.error();
+    return w;
+}
 
+template <recovery_store S, billing_connector C, class SyncClient, class Clock>
+result<recovery_result> recover(S& store, const C& connector, const webhook_request& req,
+                                const recovery_account& account, SyncClient&& sync, const Clock& clock)
+{
+    const auto now = clock.now();
+    auto w = prepare_webhook(connector, req, account, std::forward<SyncClient>(sync), now);
+    if (!w) return w.error();
     try {
         auto tx = store.begin();
         auto out = apply_webhook(tx, *w, account, req.body, to_unix_seconds(now));

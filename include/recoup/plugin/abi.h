@@ -73,7 +73,7 @@ typedef struct recoup_type_request {
 } recoup_type_request;
 
 /* The merchant connector account as the plugin may see it. settings_json is a JSON object
- * (possibly "{}"). OWNERSHIP: host-owned, valid only during the call. */
+ * (possibly "{}"), the stored text as is (any spacing, any key order). OWNERSHIP: host-owned, valid only during the call. */
 typedef struct recoup_type_account {
     const recoup_type_str* secrets;
     size_t secret_count;

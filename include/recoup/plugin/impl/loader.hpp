@@ -111,14 +111,16 @@ struct c_request {
 
 struct c_account {
     std::vector<recoup_type_str> secrets;
-    std::string settings_json;
+    std::string serialized; // only when the host gave no settings text
     recoup_type_account account{};
 
     explicit c_account(const mca_config& m)
-        : settings_json(m.settings ? boost::json::serialize(*m.settings) : std::string("{}"))
     {
+        if (m.settings_json.empty()) serialized = m.settings ? boost::json::serialize(*m.settings) : std::string("{}");
+        const std::string_view settings = m.settings_json.empty() ? std::string_view(serialized) : m.settings_json;
+        secrets.reserve(m.secrets.size());
         for (const auto& s : m.secrets) secrets.push_back(str(s));
-        account = {secrets.data(), secrets.size(), str(m.api_key), str(settings_json)};
+        account = {secrets.data(), secrets.size(), str(m.api_key), str(settings)};
     }
 };
 

@@ -1,0 +1,70 @@
+// recoupd: the webhook path's profiles and MCAs from memory (account_cache.hpp).
+#include "account_cache.hpp"
+
+#include "settings.hpp"
+
+#include <recoup/retry.hpp>
+
+namespace recoupd {
+
+namespace {
+
+std::string key_of(const std::string& profile_id, const std::string& mca_id) { return profile_id + '\x1f' + mca_id; }
+
+} // namespace
+
+std::shared_ptr<const cached_account> account_cache::load(const profile_record& profile, mca_record mca) const
+{
+    auto entry = std::make_shared<cached_account>();
+    entry->mca = std::move(mca);
+    entry->settings = settings_of(entry->mca.settings);
+    auto& acct = entry->account;
+    acct.profile_id = entry->mca.profile_id;
+    acct.mca_id = entry->mca.id;
+    acct.config = plugin_config(entry->mca, entry->settings);
+    acct.retry_threshold = int_setting(entry->settings, "retry_threshold", 0);
+    acct.max_retry_count = int_setting(entry->settings, "max_retry_count", recoup::default_max_retry_count);
+    acct.schedule = retry_schedule_of(profile.retry_schedule);
+    acct.algorithm = recoup::enum_from_string<recoup::retry_algorithm>(profile.retry_algorithm)
+                         .value_or(recoup::retry_algorithm::cascading);
+    acct.keep_raw_body = keep_raw_body_;
+    return entry;
+}
+
+account_cache::lookup account_cache::find(const std::string& profile_id, const std::string& mca_id,
+                                          std::int64_t now)
+{
+    const auto key = key_of(profile_id, mca_id);
+    // The version first: whatever is read after it is at least as new, so an entry stored under
+    // it is never older than the version says.
+    const auto version = store_.config_version();
+    {
+        std::lock_guard lock(mutex_);
+        if (version != version_) {
+            entries_.clear();
+            version_ = version;
+        }
+        if (const auto it = entries_.find(key); it != entries_.end()) {
+            const auto& expires = it->second->mca.secrets_expire_at;
+            if (!expires || now < *expires) return {it->second, true};
+            entries_.erase(it);
+        }
+    }
+    const auto profile = store_.find_profile(profile_id);
+    if (!profile) return {};
+    auto mca = store_.find_mca(profile_id, mca_id, now);
+    if (!mca) return {nullptr, true};
+    auto entry = load(*profile, std::move(*mca));
+    std::lock_guard lock(mutex_);
+    ++loads_;
+    if (version == version_) entries_[key] = entry;
+    return {std::move(entry), true};
+}
+
+std::uint64_t account_cache::loads() const
+{
+    std::lock_guard lock(mutex_);
+    return loads_;
+}
+
+} // namespace recoupd
