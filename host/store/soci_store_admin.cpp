@@ -120,6 +120,7 @@ void soci_store::update_profile(const profile_record& profile)
                               soci::use(b.rules.value, b.rules.ind), soci::use(profile.id));
         st.execute(true);
         if (st.get_affected_rows() != 1) throw std::invalid_argument("unknown profile \"" + profile.id + "\"");
+        bump_config_version(sql); // serving hosts drop their cached accounts (the algorithm is part of them)
     });
 }
 
