@@ -209,10 +209,12 @@ bool soci_store::record_delivery(const outgoing_record& webhook, const delivery_
         if (!recoup::should_disable_endpoint(failures, d)) return;
         const std::string reason = "every delivery failed for three days (" + std::to_string(failures) +
                                    " consecutive failures; last: " + result.error.value_or("no answer") + ")";
-        sql << "UPDATE merchant_endpoint SET status = 'disabled', disabled_reason = :r, modified_at = :m "
-               "WHERE id = :id AND status = 'enabled'",
-            soci::use(reason), soci::use(at), soci::use(webhook.endpoint_id);
-        disabled = true;
+        soci::statement disable =
+            (sql.prepare << "UPDATE merchant_endpoint SET status = 'disabled', disabled_reason = :r, modified_at = :m "
+                            "WHERE id = :id AND status = 'enabled'",
+             soci::use(reason), soci::use(at), soci::use(webhook.endpoint_id));
+        disable.execute(true);
+        disabled = disable.get_affected_rows() == 1; // once, by whichever given-up webhook got there first
     });
     return disabled;
 }
