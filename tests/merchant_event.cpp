@@ -333,6 +333,9 @@ struct with_class {
     std::optional<std::string> decline_class;
 };
 struct without_class {};
+struct with_plain_class {
+    std::string decline_class;
+};
 } // namespace
 
 BOOST_AUTO_TEST_CASE(the_decline_class_comes_from_the_attempt_when_it_has_one)
@@ -340,4 +343,6 @@ BOOST_AUTO_TEST_CASE(the_decline_class_comes_from_the_attempt_when_it_has_one)
     BOOST_TEST(decline_class_of(with_class{"soft_retryable"}).value() == "soft_retryable");
     BOOST_TEST(!decline_class_of(with_class{}));
     BOOST_TEST(!decline_class_of(without_class{}));
+    BOOST_TEST(decline_class_of(with_plain_class{"hard"}).value() == "hard");
+    BOOST_TEST(!decline_class_of(with_plain_class{}));
 }

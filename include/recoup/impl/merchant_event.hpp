@@ -14,7 +14,9 @@ std::optional<std::string> decline_class_of(const Attempt& a)
     if constexpr (requires { a.decline_class; }) {
         using field = std::remove_cvref_t<decltype(a.decline_class)>;
         if constexpr (std::is_convertible_v<const field&, std::optional<std::string>>) {
-            return a.decline_class;
+            std::optional<std::string> text = a.decline_class;
+            if (text && text->empty()) return std::nullopt; // a plain string column left empty
+            return text;
         } else if constexpr (requires { a.decline_class.has_value(); to_string(*a.decline_class); }) {
             if (!a.decline_class) return std::nullopt;
             return std::string(to_string(*a.decline_class));
