@@ -2,6 +2,7 @@
 // New commands go into the table.
 #include "cli/command.hpp"
 #include "cli/demo_commands.hpp"
+#include "cli/endpoint_commands.hpp"
 #include "cli/plugin_commands.hpp"
 #include "cli/scheduler_command.hpp"
 #include "cli/serve_command.hpp"
@@ -30,6 +31,16 @@ const command commands[] = {
      &recoupd::cli::events_list},
     {"events replay", "print a stored webhook event with its raw body", &recoupd::cli::events_replay_args,
      &recoupd::cli::events_replay},
+    {"endpoint add", "add a merchant endpoint for a profile's outgoing webhooks (prints a generated secret once)",
+     &recoupd::cli::endpoint_add_args, &recoupd::cli::endpoint_add},
+    {"endpoint list", "list merchant endpoints (never their secrets)", &recoupd::cli::endpoint_list_args,
+     &recoupd::cli::endpoint_list},
+    {"endpoint disable", "stop sending to a merchant endpoint", &recoupd::cli::endpoint_disable_args,
+     &recoupd::cli::endpoint_disable},
+    {"endpoint enable", "send to a disabled merchant endpoint again", &recoupd::cli::endpoint_enable_args,
+     &recoupd::cli::endpoint_enable},
+    {"endpoint resend", "queue an outgoing webhook again (ID), or every failed one of an endpoint (--failed)",
+     &recoupd::cli::endpoint_resend_args, &recoupd::cli::endpoint_resend},
     {"plugin inspect", "print a plugin's name, version, ABI version, kind and capabilities as JSON",
      &recoupd::cli::plugin_inspect_args, &recoupd::cli::plugin_inspect},
     {"plugin check", "run conformance cases (request.json + expected.json) against a connector plugin",

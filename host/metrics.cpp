@@ -93,6 +93,18 @@ void metrics::count_possible_double_charge(const std::string& processor)
     ++double_charges_[processor];
 }
 
+void metrics::count_merchant_delivery(const std::string& outcome)
+{
+    std::lock_guard lock(mutex_);
+    ++merchant_deliveries_[outcome];
+}
+
+void metrics::count_endpoint_disabled()
+{
+    std::lock_guard lock(mutex_);
+    ++endpoints_disabled_;
+}
+
 std::string metrics::render() const
 {
     std::lock_guard lock(mutex_);
@@ -142,6 +154,14 @@ std::string metrics::render() const
            "# TYPE recoup_possible_double_charges_total counter\n";
     for (const auto& [processor, n] : double_charges_)
         out << "recoup_possible_double_charges_total{processor=\"" << label(processor) << "\"} " << n << "\n";
+    out << "# HELP recoup_merchant_webhook_deliveries_total Outgoing merchant webhook attempts, by outcome "
+           "(delivered, retry, failed).\n"
+           "# TYPE recoup_merchant_webhook_deliveries_total counter\n";
+    for (const auto& [outcome, n] : merchant_deliveries_)
+        out << "recoup_merchant_webhook_deliveries_total{outcome=\"" << label(outcome) << "\"} " << n << "\n";
+    out << "# HELP recoup_merchant_endpoints_disabled_total Merchant endpoints disabled because they kept failing.\n"
+           "# TYPE recoup_merchant_endpoints_disabled_total counter\n"
+        << "recoup_merchant_endpoints_disabled_total " << endpoints_disabled_ << "\n";
     return out.str();
 }
 

@@ -28,6 +28,10 @@ public:
     void count_abandoned(const std::string& name, const std::string& business_status);
     // A charge that succeeded after its claim was lost: someone else may have charged too.
     void count_possible_double_charge(const std::string& processor);
+    // Outgoing merchant webhooks: each attempt by outcome (delivered, retry, failed), and the
+    // endpoints disabled because they kept failing.
+    void count_merchant_delivery(const std::string& outcome);
+    void count_endpoint_disabled();
 
     // The whole exposition, every metric with its HELP and TYPE lines.
     std::string render() const;
@@ -46,6 +50,8 @@ private:
     std::map<std::pair<std::string, std::string>, std::uint64_t> faults_;
     std::map<std::pair<std::string, std::string>, std::uint64_t> abandoned_;
     std::map<std::string, std::uint64_t> double_charges_;
+    std::map<std::string, std::uint64_t> merchant_deliveries_;
+    std::uint64_t endpoints_disabled_ = 0;
     std::array<std::uint64_t, buckets.size()> bucket_counts_{};
     std::uint64_t duration_count_ = 0;
     double duration_sum_ = 0;

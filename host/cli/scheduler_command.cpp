@@ -34,9 +34,11 @@ const args_spec scheduler_args{
     .flags = scheduler_flags,
     .description =
         "Runs the retry scheduler: claims due process_tracker tasks (EXECUTE_WORKFLOW,\n"
-        "PSYNC_WORKFLOW, RECORD_BACK_WORKFLOW) with a lease and runs them. Any number of\n"
+        "PSYNC_WORKFLOW, RECORD_BACK_WORKFLOW) with a lease and runs them, then sends the\n"
+        "merchant's outgoing webhooks that are due. Any number of\n"
         "instances may share one PostgreSQL database. With --once it drains what is due and\n"
-        "prints \"ran N tasks\"; --now fixes the clock (\"what is due at time T\").",
+        "prints \"ran N tasks\" (and \"sent N webhooks\" when it sent any); --now fixes the clock\n"
+        "(\"what is due at time T\").",
 };
 
 int scheduler_command(const parsed_args& args, context& ctx)
@@ -59,6 +61,7 @@ int scheduler_command(const parsed_args& args, context& ctx)
         if (args.has("once")) {
             const auto n = s.drain(scheduler::clock_fn(clock));
             ctx.out << "ran " << n << (n == 1 ? " task" : " tasks") << "\n";
+            if (const auto d = s.deliveries()) ctx.out << "sent " << d << (d == 1 ? " webhook" : " webhooks") << "\n";
             return exit_ok;
         }
         std::signal(SIGINT, on_stop_signal);

@@ -97,7 +97,8 @@ void log_decision(const task_record* task, std::string_view outcome, const sched
 
 scheduler::scheduler(soci_store& store, const recoupd::plugins& plugins, const outbound::client& client,
                      recoupd::metrics* metrics, scheduler_options options)
-    : store_(store), plugins_(plugins), client_(client), metrics_(metrics), options_(options)
+    : store_(store), plugins_(plugins), client_(client), metrics_(metrics), options_(options),
+      outbox_(store, client, metrics)
 {
 }
 
@@ -129,6 +130,7 @@ std::size_t scheduler::drain(const clock_fn& clock)
 {
     std::size_t total = 0;
     while (const auto n = run_batch(clock)) total += n;
+    deliveries_ += outbox_.drain(clock());
     return total;
 }
 

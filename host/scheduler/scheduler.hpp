@@ -10,12 +10,14 @@
 // the processor's idempotency key, so a rerun never charges twice. The lease of each task runs
 // from when that task starts (a long batch renews the later ones first). A processor answer that
 // cannot be used is retried with backoff a bounded number of times (recoup::decide_after_fault).
-// Each decision is one JSON line in the log (log.hpp).
+// Each decision is one JSON line in the log (log.hpp). After its tasks, each drain delivers the
+// merchant's outgoing webhooks that are due (scheduler/outbox.hpp).
 #pragma once
 
 #include "metrics.hpp"
 #include "outbound/client.hpp"
 #include "plugins.hpp"
+#include "scheduler/outbox.hpp"
 #include "store/soci_store.hpp"
 
 #include <recoup/plugin/loader.hpp>
@@ -54,13 +56,16 @@ public:
 
     // Claims up to `batch` tasks due at `now` and runs them. Returns how many were claimed.
     std::size_t run_once(std::int64_t now);
-    // run_once() until nothing is due at `now`. Returns how many were claimed in all.
+    // run_once() until nothing is due at `now`, then the outbox's due webhooks. Returns how many
+    // tasks were claimed in all (deliveries(): how many webhooks were sent).
     std::size_t drain(std::int64_t now);
     // The same with a running clock: each task's lease and decisions take the time it starts.
     std::size_t drain(const clock_fn& clock);
     // Until `stop`: drain at clock(), then sleep `interval`. Storage failures are logged and retried.
     void loop(const std::function<std::int64_t()>& clock, const std::atomic<bool>& stop,
               std::chrono::milliseconds interval);
+    // Outgoing webhooks sent by the drains so far.
+    std::size_t deliveries() const noexcept { return deliveries_; }
 
     // What one run of a task came to, for its log line.
     struct note {
@@ -87,6 +92,8 @@ private:
     const outbound::client& client_;
     recoupd::metrics* metrics_;
     scheduler_options options_;
+    recoupd::outbox outbox_;
+    std::size_t deliveries_ = 0;
 };
 
 } // namespace recoupd

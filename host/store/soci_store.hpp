@@ -10,6 +10,8 @@
 #include "store/database_url.hpp"
 #include "store/migrate.hpp"
 
+#include <recoup/merchant_delivery.hpp>
+#include <recoup/merchant_event.hpp>
 #include <recoup/store.hpp>
 
 #include <cstddef>
@@ -62,6 +64,50 @@ struct workflow_rows {
     std::vector<recoup::attempt_record> attempts;          // oldest first
 };
 
+// A merchant's endpoint for outgoing webhooks (docs/merchant-webhooks.md). Never its secret:
+// only the delivery loop opens it (outgoing_delivery).
+struct endpoint_record {
+    std::string id;
+    std::string profile_id;
+    std::string url;
+    std::string status = "enabled"; // enabled | disabled
+    std::optional<std::string> disabled_reason;
+    std::int32_t consecutive_failures = 0;
+    std::int64_t created_at = 0;
+};
+
+// An outgoing webhook (the outbox row), as listed.
+struct outgoing_record {
+    std::string id; // the webhook-id
+    std::string endpoint_id;
+    std::string profile_id;
+    std::optional<std::string> payment_id;
+    std::string event_type;
+    std::string body;
+    std::string status; // pending | delivered | failed
+    std::int32_t attempts = 0;
+    std::int64_t next_attempt_at = 0;
+    std::optional<int> last_status;
+    std::optional<std::string> last_error;
+    std::int64_t created_at = 0;
+    std::optional<std::int64_t> delivered_at;
+};
+
+// An outgoing webhook claimed for delivery, with its endpoint's URL and secret in clear.
+struct outgoing_delivery {
+    outgoing_record webhook;
+    std::string url;
+    std::string secret; // whsec_...
+};
+
+// What one delivery attempt came to.
+struct delivery_result {
+    recoup::delivery_decision decision;
+    std::optional<int> status;        // the endpoint's HTTP status, when it answered
+    std::optional<std::string> error; // why it failed
+    std::int64_t at = 0;
+};
+
 // How long --keep-old keeps the previous secrets valid after a rotation.
 inline constexpr std::int64_t default_rotation_window_seconds = 24 * 60 * 60;
 
@@ -101,6 +147,8 @@ public:
         // holds are skipped (FOR UPDATE SKIP LOCKED), so no task runs twice.
         std::vector<recoup::task_record> due_tasks(std::int64_t now, std::size_t limit);
         void append_event(const recoup::event_record& event);
+        // One pending outgoing_webhook row per enabled endpoint of the event's profile.
+        void emit(const recoup::merchant_event& event);
         // Savepoints, for running several webhooks in one transaction (group commit).
         void savepoint(const std::string& name);
         void release_savepoint(const std::string& name);
@@ -161,6 +209,29 @@ public:
     // none: `recoupd simulate` jumps its virtual clock there.
     std::optional<std::int64_t> next_task_time();
 
+    // ---- merchant endpoints and the outbox (soci_store_outbox.cpp) ----
+    // Adds an enabled endpoint with its whsec_ secret sealed; std::invalid_argument for an unknown
+    // profile, a taken id or a secret that is not whsec_ + base64.
+    void add_endpoint(const endpoint_record& endpoint, const std::string& secret);
+    std::vector<endpoint_record> list_endpoints(const std::optional<std::string>& profile_id = std::nullopt);
+    std::optional<endpoint_record> find_endpoint(const std::string& id);
+    // Enables (failure count reset) or disables (with the reason) an endpoint; false when unknown.
+    bool set_endpoint_status(const std::string& id, bool enabled, const std::optional<std::string>& reason,
+                             std::int64_t now);
+    // Outgoing webhooks of an endpoint (or all), oldest first.
+    std::vector<outgoing_record> list_outgoing(const std::optional<std::string>& endpoint_id = std::nullopt);
+    std::optional<outgoing_record> find_outgoing(const std::string& id);
+    // Queues a webhook again, due at `now` with a fresh three-day window: one by its id (false when
+    // unknown), or every failed one of an endpoint (how many).
+    bool resend_outgoing(const std::string& id, std::int64_t now);
+    std::size_t resend_failed(const std::string& endpoint_id, std::int64_t now);
+    // Pending webhooks of enabled endpoints due at `now`, oldest first, leased until now + lease
+    // (FOR UPDATE SKIP LOCKED on PostgreSQL, so no two instances send the same one at once).
+    std::vector<outgoing_delivery> claim_outgoing(std::int64_t now, std::size_t limit, std::int64_t lease_seconds);
+    // Records an attempt on the webhook and its endpoint's failure count; disables the endpoint
+    // when recoup::should_disable_endpoint() says so. True when it did.
+    bool record_delivery(const outgoing_record& webhook, const delivery_result& result);
+
 private:
     friend struct recovery_reader; // store/recovery_queries.cpp: the read-only recovery queries
     std::unique_ptr<impl> impl_;
@@ -169,5 +240,6 @@ private:
 static_assert(recoup::recovery_transaction<soci_store::transaction>);
 static_assert(recoup::workflow_transaction<soci_store::transaction>);
 static_assert(recoup::recovery_store<soci_store>);
+static_assert(recoup::merchant_event_sink<soci_store::transaction>);
 
 } // namespace recoupd

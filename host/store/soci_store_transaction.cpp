@@ -5,6 +5,8 @@
 #include "store/detail/select.hpp"
 #include "store/detail/statement_cache.hpp"
 
+#include <recoup/flow.hpp>
+
 #include <stdexcept>
 #include <type_traits>
 
@@ -245,6 +247,37 @@ void soci_store::transaction::append_event(const recoup::event_record& event)
                "VALUES (:id, :p, :m, :e, :k, :t, :a, :o, :h, :pay, :d, :b, :r)",
             event.id, event.profile_id, event.merchant_connector_id, event_id, event.dedup_key, event.event_type,
             event.action, event.outcome, event.http_status, payment, event.body_digest, body, received);
+    });
+}
+
+// ---- the merchant's events: the outbox ---------------------------------------------------------
+
+void soci_store::transaction::emit(const recoup::merchant_event& event)
+{
+    guarded([&](soci::session& sql) {
+        // One indexed read per event (merchant_endpoint_profile_idx); most profiles have none.
+        const std::string enabled = "enabled";
+        std::vector<std::string> ids;
+        {
+            std::string id;
+            soci::statement st = (sql.prepare << "SELECT id FROM merchant_endpoint WHERE profile_id = :p AND status = :s "
+                                                 "ORDER BY id",
+                                  soci::use(event.profile_id), soci::use(enabled), soci::into(id));
+            st.execute();
+            while (st.fetch()) ids.push_back(id);
+        }
+        if (ids.empty()) return;
+        const auto body = recoup::merchant_event_body(event);
+        const std::string type(recoup::to_string(event.type));
+        auto payment = store_detail::from_non_empty(event.payment_id);
+        const long long at = event.occurred_at;
+        for (const auto& endpoint : ids) {
+            const auto id = recoup::detail::random_id("msg_");
+            sql << "INSERT INTO outgoing_webhook (id, endpoint_id, profile_id, payment_id, event_type, body, status, "
+                   "attempts, next_attempt_at, created_at) VALUES (:id, :e, :p, :pay, :t, :b, 'pending', 0, :n, :c)",
+                soci::use(id), soci::use(endpoint), soci::use(event.profile_id), soci::use(payment.value, payment.ind),
+                soci::use(type), soci::use(body), soci::use(at), soci::use(at);
+        }
     });
 }
 

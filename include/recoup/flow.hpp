@@ -13,6 +13,7 @@
 #include <recoup/crypto.hpp>
 #include <recoup/detail/config.hpp>
 #include <recoup/json.hpp>
+#include <recoup/merchant_event.hpp>
 #include <recoup/retry.hpp>
 #include <recoup/storable.hpp>
 #include <recoup/store.hpp>
@@ -77,13 +78,16 @@ struct recovery_result {
     std::optional<std::string> payment_id;
     bool duplicate = false;
     bool stale = false; // older than the intent's last applied event: its amount and status kept
+    std::optional<std::int64_t> next_retry_at; // task_armed: when the first retry is due (unix seconds)
 };
 
 // The outcome as the event log and the log line spell it: "task armed", "conflict: intent is
 // succeeded", "task finished earlier: EXECUTE_WORKFLOW_COMPLETE", ...
 std::string outcome_text(const recovery_result& r);
 
-// Applies a normalized webhook inside `tx` (no commit). Storage errors propagate as exceptions.
+// Applies a normalized webhook inside `tx` (no commit). When the transaction takes merchant events
+// (merchant_event.hpp), it emits recovery.started and recovery.retry_scheduled when a task is armed,
+// recovery.succeeded / recovery.cancelled when the intent becomes so. Storage errors propagate as exceptions.
 // `w` must have passed check_storable() (recover() checks it before any store call). An empty
 // event id counts as none: the dedup key is then the body's SHA-256.
 template <recovery_transaction Tx>

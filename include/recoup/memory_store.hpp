@@ -5,6 +5,7 @@
 #pragma once
 
 #include <recoup/detail/config.hpp>
+#include <recoup/merchant_event.hpp>
 #include <recoup/store.hpp>
 
 #include <algorithm>
@@ -27,6 +28,7 @@ public:
         std::map<std::string, attempt_record> attempts;                      // by id
         std::map<std::string, task_record> tasks;                            // by id
         std::vector<event_record> events;
+        std::vector<merchant_event> merchant_events; // what emit() was given, in order
     };
 
     class transaction {
@@ -96,6 +98,8 @@ public:
             }
         }
         void append_event(const event_record& e) { work_.events.push_back(e); }
+        // Keeps the merchant's events with the rest of the state: a rollback drops them too.
+        void emit(const merchant_event& e) { work_.merchant_events.push_back(e); }
         void commit() { store_->state_ = std::move(work_); }
 
     private:
@@ -129,5 +133,6 @@ private:
 
 static_assert(recovery_store<memory_store>);
 static_assert(workflow_transaction<memory_store::transaction>);
+static_assert(merchant_event_sink<memory_store::transaction>);
 
 RECOUP_END_NAMESPACE

@@ -142,6 +142,11 @@ concept workflow_transaction = recovery_transaction<T> && requires(T& tx, const 
     { tx.credential_history(s, s, since) } -> std::same_as<std::vector<attempt_record>>;
 };
 
+// Optional: a transaction may also take the merchant's events, `void emit(const merchant_event&)`
+// (merchant_event.hpp, concept merchant_event_sink). The flow and the workflow call it for every
+// change they make, inside the same transaction, so what was emitted commits or rolls back with
+// the change. A store that cannot hold an outbox simply does not offer it.
+
 // A store hands out transactions; destroying an uncommitted one rolls it back.
 template <class S>
 concept recovery_store = requires(S& store) {

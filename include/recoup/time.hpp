@@ -6,8 +6,10 @@
 #include <recoup/detail/config.hpp>
 
 #include <cstddef>
+#include <cstdio>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 RECOUP_BEGIN_NAMESPACE
@@ -16,6 +18,9 @@ RECOUP_BEGIN_NAMESPACE
 // the floor since it only adds to the second); anything else, or an impossible date, -> nullopt.
 // Platforms that send RFC 3339 timestamps (Recurly, Paddle) read them with it.
 constexpr std::optional<std::int64_t> parse_iso8601(std::string_view s) noexcept;
+
+// Unix seconds -> "YYYY-MM-DDTHH:MM:SSZ" (UTC, years 0000-9999; others are clamped to that range).
+std::string format_iso8601(std::int64_t unix_seconds);
 
 RECOUP_END_NAMESPACE
 

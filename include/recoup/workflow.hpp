@@ -10,6 +10,7 @@
 #include <recoup/decline.hpp>
 #include <recoup/detail/config.hpp>
 #include <recoup/domain.hpp>
+#include <recoup/merchant_event.hpp>
 #include <recoup/processor.hpp>
 #include <recoup/retry.hpp>
 #include <recoup/store.hpp>
@@ -99,7 +100,9 @@ struct charge_report {
 
 // Applies the decision: the attempt, the intent, the EXECUTE task, the PSYNC task and the
 // record-back task. When the claim was lost only the attempt is updated (claim_lost); otherwise
-// succeeded, rearmed, failed or awaiting_psync.
+// succeeded, rearmed, failed or awaiting_psync. A transaction that takes merchant events gets
+// recovery.succeeded, or recovery.attempt_failed and then recovery.retry_scheduled or
+// recovery.retries_exhausted (merchant_event.hpp); nothing while a charge is pending.
 template <workflow_transaction Tx>
 task_result apply_decision(Tx& tx, const charge_report& report, std::int64_t now);
 
@@ -125,6 +128,8 @@ std::int32_t processor_faults(const task_record& task);
 // Applies it: the claimed task re-armed with its fault count, or finished without touching the
 // attempt or the intent (whether the charge went through is unknown); a finished PSYNC task
 // finishes the EXECUTE task waiting on it too. transport_error (re-armed), failed, or claim_lost.
+// Finished, it emits recovery.retries_exhausted with that business status as the reason (a
+// re-armed fault retries the same charge: no event).
 template <recovery_transaction Tx>
 task_result apply_fault(Tx& tx, const task_record& claimed, const fault_decision& decision, std::int64_t now);
 

@@ -166,6 +166,57 @@ expect_err 'MCA "mca_other" of profile "prof_demo" was not created by the demo'
 contains "$out$err" "plain-" && fail "a refused demo-info printed a secret: $out$err"
 rm -f "$T/other.secret"
 
+# Merchant endpoints (docs/merchant-webhooks.md): a generated secret is printed once, list never
+# shows it, a given one is never printed, bad URLs and unknown profiles are one line and exit 2.
+run 0 endpoint add --profile prof_1 --url https://merchant.example/hooks/recoup --id ep_gen
+expect_out "added endpoint ep_gen for profile prof_1: https://merchant.example/hooks/recoup"
+generated=$(printf '%s\n' "$out" | sed -n 's/^secret \(whsec_[A-Za-z0-9+/=]*\) .*/\1/p')
+[ -n "$generated" ] || fail "endpoint add printed no whsec_ secret: $out"
+python3 -c 'import base64,sys; k=base64.b64decode(sys.argv[1][6:], validate=True); sys.exit(0 if len(k) == 32 else 1)' \
+    "$generated" || fail "the generated secret is not whsec_ + base64 of 32 bytes: $generated"
+printf 'whsec_%s\n' "$(printf 'plain-endpoint-key-0123456789' | base64)" > "$T/endpoint.secret"
+run 0 endpoint add --profile prof_1 --url http://127.0.0.1:9/hooks --id ep_file --secret-file "$T/endpoint.secret"
+contains "$out$err" "whsec_" && fail "endpoint add printed a secret it was given: $out$err"
+run 0 endpoint list
+expect_out "ep_gen  profile=prof_1  status=enabled  failures=0  url=https://merchant.example/hooks/recoup"
+expect_out "ep_file"
+contains "$out" "whsec_" && fail "endpoint list printed a secret: $out"
+contains "$out" "$generated" && fail "endpoint list printed the generated secret"
+run 2 endpoint add --profile prof_1 --url ftp://merchant.example/hooks
+expect_err "is refused"; one_line_err
+run 2 endpoint add --profile prof_1 --url http://169.254.169.254/latest
+expect_err "link-local or cloud metadata"; one_line_err
+run 2 endpoint add --profile prof_missing --url https://merchant.example/hooks
+expect_err 'unknown profile "prof_missing"'; one_line_err
+printf 'not-a-whsec\n' > "$T/bad.secret"
+run 2 endpoint add --profile prof_1 --url https://merchant.example/hooks --secret-file "$T/bad.secret"
+expect_err "whsec_"; one_line_err
+run 0 endpoint disable ep_gen --reason "moving house"
+expect_out "disabled endpoint ep_gen"
+run 0 endpoint list --profile prof_1
+expect_out 'status=disabled  failures=0  url=https://merchant.example/hooks/recoup  reason="moving house"'
+run 0 endpoint enable ep_gen
+run 0 endpoint list --profile prof_1
+printf '%s\n' "$out" | grep -q 'ep_gen .*status=enabled' || fail "endpoint enable did not enable: $out"
+run 1 endpoint disable ep_missing
+expect_err 'unknown endpoint "ep_missing"'; one_line_err
+run 1 endpoint resend msg_missing
+expect_err 'unknown outgoing webhook "msg_missing"'
+run 0 endpoint resend ep_gen --failed
+expect_out "queued 0 failed webhooks of ep_gen again"
+run 0 endpoint list --profile prof_2
+expect_out "no endpoints"
+if [ "$BACKEND" = sqlite ]; then
+    for f in "$T"/var/recoup.db*; do
+        grep -aq "$generated\|plain-endpoint-key" "$f" && fail "$f holds an endpoint secret in clear"
+    done
+else
+    stored=$(psql -qtA "$RECOUP_TEST_PG_URL" -c "SELECT string_agg(secret, ',') FROM $SCHEMA.merchant_endpoint")
+    [ -n "$stored" ] || fail "no endpoint row found in $SCHEMA"
+    contains "$stored" "whsec_" && fail "merchant_endpoint holds a secret in clear"
+fi
+rm -f "$T/endpoint.secret" "$T/bad.secret"
+
 # Nothing stored is a plaintext secret.
 if [ "$BACKEND" = sqlite ]; then
     for f in "$T"/var/recoup.db*; do
@@ -182,7 +233,8 @@ expect_out "no event"
 run 1 events replay evt_missing
 expect_err 'unknown event "evt_missing"'
 
-for cmd in "migrate" "profile add" "mca add" "mca list" "mca rotate-secret" "events list" "events replay" "demo-info"; do
+for cmd in "migrate" "profile add" "mca add" "mca list" "mca rotate-secret" "events list" "events replay" "demo-info" \
+    "endpoint add" "endpoint list" "endpoint disable" "endpoint enable" "endpoint resend"; do
     # shellcheck disable=SC2086
     run 0 $cmd --help
     expect_out "usage: recoupd $cmd"

@@ -141,6 +141,7 @@ webhook_outcome arm_task(Tx& tx, const intent_record& intent, const recovery_acc
     t.business_status = business_status::pending;
     t.retry_count = 0;
     t.schedule_time = now + delay->count();
+    out.next_retry_at = t.schedule_time;
     t.tracking_data = tracking_text(execute_tracking{intent.id, intent.profile_id, account.mca_id});
     t.payment_id = intent.id;
     t.created_at = t.updated_at = now;
@@ -176,6 +177,35 @@ webhook_outcome apply_action(Tx& tx, recovery_action action, intent_record& inte
     case recovery_action::invalid_action: return webhook_outcome::recorded;
     }
     return webhook_outcome::recorded;
+}
+
+// What the merchant hears of a webhook's change (merchant_event.hpp): the intent as it now is.
+template <class Tx>
+void emit_webhook_events(Tx& tx, const normalized_webhook& w, const intent_record& before, const intent_record& intent,
+                         const recovery_result& out, std::int64_t now)
+{
+    if constexpr (merchant_event_sink<Tx>) {
+        std::optional<attempt_record> attempt;
+        if (w.attempt) attempt = external_attempt(*w.attempt, intent, now);
+        const auto event = [&](merchant_event_type type) {
+            auto e = make_merchant_event(type, intent, now);
+            if (attempt) {
+                e.attempt = merchant_attempt_of(*attempt);
+                e.decline_class = decline_class_of(*attempt);
+            }
+            return e;
+        };
+        if (out.outcome == webhook_outcome::task_armed) {
+            tx.emit(event(merchant_event_type::started));
+            auto scheduled = event(merchant_event_type::retry_scheduled);
+            scheduled.next_retry_at = out.next_retry_at;
+            tx.emit(scheduled);
+        }
+        if (intent.status != before.status && intent.status == intent_status::succeeded)
+            tx.emit(event(merchant_event_type::succeeded));
+        if (intent.status != before.status && intent.status == intent_status::cancelled)
+            tx.emit(event(merchant_event_type::cancelled));
+    }
 }
 
 } // namespace detail
@@ -250,6 +280,7 @@ recovery_result apply_webhook(Tx& tx, const normalized_webhook& w, const recover
             intent.modified_at = now;
             tx.update_intent(intent);
         }
+        detail::emit_webhook_events(tx, w, before, intent, out, now);
         out.payment_id = intent.id;
     }
     ev.action = to_string(out.action);

@@ -57,6 +57,20 @@ constexpr std::optional<std::int64_t> utc_offset(std::string_view s, std::size_t
     return sign * (*hh * 3600 + *mm * 60);
 }
 
+// The date of a day count since 1970-01-01 (H. Hinnant's civil_from_days).
+constexpr void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) noexcept
+{
+    z += 719468;
+    const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    const auto doe = static_cast<unsigned>(z - era * 146097);
+    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const unsigned mp = (5 * doy + 2) / 153;
+    d = doy - (153 * mp + 2) / 5 + 1;
+    m = mp < 10 ? mp + 3 : mp - 9;
+    y = static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2);
+}
+
 } // namespace detail::iso8601
 
 constexpr std::optional<std::int64_t> parse_iso8601(std::string_view s) noexcept
@@ -92,5 +106,22 @@ constexpr std::optional<std::int64_t> parse_iso8601(std::string_view s) noexcept
 static_assert(parse_iso8601("1970-01-01T00:00:00Z") == 0);
 static_assert(parse_iso8601("2022-09-13T21:18:40Z") == 1663103920);
 static_assert(parse_iso8601("2000-02-29T00:00:00+01:00") == 951778800);
+
+inline std::string format_iso8601(std::int64_t unix_seconds)
+{
+    constexpr std::int64_t day = 86400;
+    constexpr std::int64_t first = -62167219200;  // 0000-01-01T00:00:00Z
+    constexpr std::int64_t last = 253402300799;   // 9999-12-31T23:59:59Z
+    const std::int64_t t = unix_seconds < first ? first : unix_seconds > last ? last : unix_seconds;
+    const std::int64_t days = t >= 0 ? t / day : (t - day + 1) / day;
+    const std::int64_t secs = t - days * day;
+    std::int64_t y = 0;
+    unsigned m = 0, d = 0;
+    detail::iso8601::civil_from_days(days, y, m, d);
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(y), m, d,
+                  static_cast<int>(secs / 3600), static_cast<int>(secs / 60 % 60), static_cast<int>(secs % 60));
+    return buf;
+}
 
 RECOUP_END_NAMESPACE

@@ -247,6 +247,42 @@ inline task_record record_back_task(const intent_record& intent, const charge_re
     return rb;
 }
 
+// What the merchant hears of an applied decision (merchant_event.hpp); `intent` as it now is.
+template <class Tx>
+void emit_decision_events(Tx& tx, const charge_report& r, const intent_record& intent,
+                          const std::optional<attempt_record>& attempt, std::int64_t now)
+{
+    if constexpr (merchant_event_sink<Tx>) {
+        const auto& d = r.decision;
+        const auto event = [&](merchant_event_type type) {
+            auto e = make_merchant_event(type, intent, now);
+            if (attempt) {
+                e.attempt = merchant_attempt_of(*attempt, d.retry_count);
+                e.decline_class = decline_class_of(*attempt);
+            }
+            return e;
+        };
+        switch (d.step) {
+        case workflow_decision::next::finish_succeeded: tx.emit(event(merchant_event_type::succeeded)); break;
+        case workflow_decision::next::rearm: {
+            tx.emit(event(merchant_event_type::attempt_failed));
+            auto scheduled = event(merchant_event_type::retry_scheduled);
+            scheduled.next_retry_at = d.schedule_time;
+            tx.emit(scheduled);
+            break;
+        }
+        case workflow_decision::next::finish_failed: {
+            tx.emit(event(merchant_event_type::attempt_failed));
+            auto exhausted = event(merchant_event_type::retries_exhausted);
+            exhausted.reason = r.business_status.value_or(d.business_status);
+            tx.emit(exhausted);
+            break;
+        }
+        case workflow_decision::next::await_psync: break;
+        }
+    }
+}
+
 } // namespace detail
 
 template <workflow_transaction Tx>
@@ -290,7 +326,8 @@ task_result apply_decision(Tx& tx, const charge_report& r, std::int64_t now)
     auto current = tx.find_task(r.claimed.id);
     const bool ours = intent && still_claimed(current, r.claimed) && exec && exec->is_open();
 
-    if (auto attempt = detail::attempt_by_id(tx, pid, r.attempt_id)) {
+    auto attempt = detail::attempt_by_id(tx, pid, r.attempt_id);
+    if (attempt) {
         attempt->status = d.attempt;
         if (r.charge.processor_transaction_id) attempt->connector_payment_id = *r.charge.processor_transaction_id;
         attempt->error_code = r.charge.error_code;
@@ -313,6 +350,7 @@ task_result apply_decision(Tx& tx, const charge_report& r, std::int64_t now)
         if (failed) ++intent->total_retry_count;
         intent->modified_at = now;
         tx.update_intent(*intent);
+        detail::emit_decision_events(tx, r, *intent, attempt, now);
     }
     exec->updated_at = now;
     exec->retry_count = d.retry_count;
@@ -370,6 +408,10 @@ inline fault_decision decide_after_fault(std::int32_t faults_before, http_fault 
 template <recovery_transaction Tx>
 task_result apply_fault(Tx& tx, const task_record& claimed, const fault_decision& d, std::int64_t now)
 {
+    // The intent first, locked before the tasks as everywhere else, for the merchant's event.
+    std::optional<intent_record> intent;
+    if constexpr (merchant_event_sink<Tx> && requires { tx.find_intent(claimed.payment_id); })
+        if (d.finish) intent = tx.find_intent(claimed.payment_id);
     const bool ours = detail::change_claimed(tx, claimed, now, [&](task_record& t) {
         if (d.finish) {
             t.status = task_status_finish;
@@ -388,6 +430,12 @@ task_result apply_fault(Tx& tx, const task_record& claimed, const fault_decision
             exec->business_status = d.business_status;
             exec->updated_at = now;
             tx.upsert_task(*exec);
+        }
+    if constexpr (merchant_event_sink<Tx>)
+        if (intent && !is_terminal(intent->status)) {
+            auto e = make_merchant_event(merchant_event_type::retries_exhausted, *intent, now);
+            e.reason = std::string(d.business_status);
+            tx.emit(e);
         }
     return task_result::failed;
 }
