@@ -18,16 +18,7 @@ std::shared_ptr<const cached_account> account_cache::load(const profile_record& 
     auto entry = std::make_shared<cached_account>();
     entry->mca = std::move(mca);
     entry->settings = settings_of(entry->mca.settings);
-    auto& acct = entry->account;
-    acct.profile_id = entry->mca.profile_id;
-    acct.mca_id = entry->mca.id;
-    acct.config = plugin_config(entry->mca, entry->settings);
-    acct.retry_threshold = int_setting(entry->settings, "retry_threshold", 0);
-    acct.max_retry_count = int_setting(entry->settings, "max_retry_count", recoup::default_max_retry_count);
-    acct.schedule = retry_schedule_of(profile.retry_schedule);
-    acct.algorithm = recoup::enum_from_string<recoup::retry_algorithm>(profile.retry_algorithm)
-                         .value_or(recoup::retry_algorithm::cascading);
-    acct.keep_raw_body = keep_raw_body_;
+    entry->account = recovery_account_of(profile, entry->mca, entry->settings, keep_raw_body_);
     return entry;
 }
 

@@ -6,6 +6,7 @@
 #include "store/soci_store.hpp"
 
 #include <recoup/connector.hpp>
+#include <recoup/flow.hpp>
 #include <recoup/retry.hpp>
 
 #include <boost/json.hpp>
@@ -61,6 +62,25 @@ inline recoup::mca_config plugin_config(const mca_record& mca, const boost::json
     // object, so a plugin never sees text the host read differently.
     if (!settings.empty()) c.settings_json = mca.settings;
     return c;
+}
+
+// The flow's view of one MCA and its profile, built one way for the webhook path (account_cache)
+// and for `events replay --reprocess`. Its config points into `mca` and `settings`, which must
+// outlive it.
+inline recoup::recovery_account recovery_account_of(const profile_record& profile, const mca_record& mca,
+                                                    const boost::json::object& settings, bool keep_raw_body)
+{
+    recoup::recovery_account acct;
+    acct.profile_id = mca.profile_id;
+    acct.mca_id = mca.id;
+    acct.config = plugin_config(mca, settings);
+    acct.retry_threshold = int_setting(settings, "retry_threshold", 0);
+    acct.max_retry_count = int_setting(settings, "max_retry_count", recoup::default_max_retry_count);
+    acct.schedule = retry_schedule_of(profile.retry_schedule);
+    acct.algorithm = recoup::enum_from_string<recoup::retry_algorithm>(profile.retry_algorithm)
+                         .value_or(recoup::retry_algorithm::cascading);
+    acct.keep_raw_body = keep_raw_body;
+    return acct;
 }
 
 } // namespace recoupd

@@ -74,17 +74,9 @@ int reprocess_event(soci_store& store, const recoupd::plugins& plugins, const re
     const auto* connector = plugins.connector(mca->connector);
     if (!connector) return fail("connector plugin \"" + mca->connector + "\" is not loaded (see --plugin-dir)");
 
-    // The account as the webhook path builds it (http/handler.cpp, fill_account).
+    // The account as the webhook path builds it; the body is stored already, so keep_raw_body stays on.
     const auto settings = settings_of(mca->settings);
-    recoup::recovery_account account;
-    account.profile_id = mca->profile_id;
-    account.mca_id = mca->id;
-    account.config = plugin_config(*mca, settings);
-    account.retry_threshold = int_setting(settings, "retry_threshold", 0);
-    account.max_retry_count = int_setting(settings, "max_retry_count", recoup::default_max_retry_count);
-    account.schedule = retry_schedule_of(profile->retry_schedule);
-    account.algorithm = recoup::enum_from_string<recoup::retry_algorithm>(profile->retry_algorithm)
-                            .value_or(recoup::retry_algorithm::cascading);
+    const auto account = recovery_account_of(*profile, *mca, settings, true);
 
     const auto dedup_key = recoup::replay_dedup_key(e.dedup_key, replays_of(store, mca->id, e.dedup_key) + 1);
     const recoup::replayed_connector replayed(*connector, dedup_key);
