@@ -35,6 +35,9 @@ constexpr bool iequal(std::string_view a, std::string_view b) noexcept
 inline constexpr std::array<std::string_view, 12> visa_category_1{
     "04", "07", "12", "14", "15", "41", "43", "46", "57", "R0", "R1", "R3"};
 
+// Mastercard's Merchant Advice Codes that end retries: 03 (do not try again), 21 (payment cancellation).
+inline constexpr std::array<std::string_view, 2> mastercard_stop_advice{"03", "21"};
+
 // Visa response codes beyond category 1 (categories 2, 3 and 4).
 inline constexpr std::array<code_class, 25> visa_codes{{
     // category 2: the issuer cannot approve now
@@ -181,7 +184,11 @@ inline std::optional<decline_class> classify_mastercard_advice(std::string_view 
     return detail::find_class(detail::mastercard_advice, mac);
 }
 
-inline bool is_mastercard_stop_advice(std::string_view mac) noexcept { return mac == "03" || mac == "21"; }
+inline bool is_mastercard_stop_advice(std::string_view mac) noexcept
+{
+    return std::find(detail::mastercard_stop_advice.begin(), detail::mastercard_stop_advice.end(), mac) !=
+           detail::mastercard_stop_advice.end();
+}
 
 inline std::optional<std::int64_t> mastercard_retry_after(std::string_view mac) noexcept
 {

@@ -23,10 +23,10 @@ inline network_rules default_network_rules()
         {"mastercard_declines_30d", card_network::mastercard, 30 * day, 35, budget_counts::declines,
          attempt_initiator::any},
     };
+    const auto codes = [](const auto& list) { return std::vector<std::string>(list.begin(), list.end()); };
     r.never_retry = {
-        {"visa_category_1", card_network::visa,
-         {"04", "07", "12", "14", "15", "41", "43", "46", "57", "R0", "R1", "R3"}, {}, {}},
-        {"mastercard_do_not_try_again", card_network::mastercard, {}, {"03", "21"}, {}},
+        {"visa_category_1", card_network::visa, codes(detail::visa_category_1), {}, {}},
+        {"mastercard_do_not_try_again", card_network::mastercard, {}, codes(detail::mastercard_stop_advice), {}},
         {"hard_decline", std::nullopt, {}, {}, {decline_class::hard, decline_class::fraud_suspected}},
     };
     return r;
