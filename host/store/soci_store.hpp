@@ -42,7 +42,7 @@ struct mca_record {
     std::string settings = "{}"; // JSON object
     std::int64_t created_at = 0;
     // When the first of `secrets` stops being valid (a rotation's --keep-old window); none: never.
-    std::optional<std::int64_t> secrets_expire_at;
+    std::optional<std::int64_t> secrets_expire_at{};
 };
 
 // What listing an MCA shows: never a secret.
