@@ -2,6 +2,7 @@
 
 #include "cli/flags.hpp"
 #include "cli/secret_input.hpp"
+#include "cli/with_store.hpp"
 #include "mca_checks.hpp"
 #include "store/soci_store.hpp"
 
@@ -26,25 +27,6 @@ std::string random_text(std::size_t n)
     if (RAND_bytes(reinterpret_cast<unsigned char*>(bytes.data()), static_cast<int>(n)) != 1)
         throw std::runtime_error("RAND_bytes failed");
     return bytes;
-}
-
-// Database errors become one line and exit status 1 (a missing table names the migration to run).
-template <class F>
-int with_store(const parsed_args& args, context& ctx, F&& body)
-{
-    try {
-        soci_store store(database_of(args), 1);
-        return body(store);
-    } catch (const usage_error&) {
-        throw;
-    } catch (const std::exception& e) {
-        std::string message = e.what();
-        if (message.find("no such table") != std::string::npos ||
-            (message.find("relation") != std::string::npos && message.find("does not exist") != std::string::npos))
-            message += " (run: recoupd migrate up)";
-        print_error(ctx.err, message);
-        return exit_failure;
-    }
 }
 
 // The URL an endpoint may have: the MCA base_url rules (http:// or https://, never a link-local or

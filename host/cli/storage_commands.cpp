@@ -3,6 +3,7 @@
 #include "cli/events_reprocess.hpp"
 #include "cli/flags.hpp"
 #include "cli/secret_input.hpp"
+#include "cli/with_store.hpp"
 #include "mca_checks.hpp"
 #include "store/soci_store.hpp"
 
@@ -28,30 +29,6 @@ namespace recoupd::cli {
 namespace {
 
 namespace json = boost::json;
-
-// A missing table means the database was never migrated: say what to run.
-std::string with_hint(const std::string& message)
-{
-    if (message.find("no such table") != std::string::npos ||
-        (message.find("relation") != std::string::npos && message.find("does not exist") != std::string::npos))
-        return message + " (run: recoupd migrate up)";
-    return message;
-}
-
-// Runs a command body against the store; database errors become one line and exit status 1.
-template <class F>
-int with_store(const parsed_args& args, context& ctx, F&& body)
-{
-    try {
-        soci_store store(database_of(args), 1);
-        return body(store);
-    } catch (const usage_error&) {
-        throw;
-    } catch (const std::exception& e) {
-        print_error(ctx.err, with_hint(e.what()));
-        return exit_failure;
-    }
-}
 
 std::string iso_time(std::int64_t unix_seconds)
 {
