@@ -39,7 +39,7 @@ const flag_spec serve_flags[] = {
     {"db-lock-timeout", "SECONDS", "PostgreSQL lock_timeout of every session (default 2)"},
     {"db-pool-wait", "SECONDS", "how long a request waits for a free database connection (default 5)"},
     {"group-commit", "N", "webhooks applied in one transaction at most, each in its own savepoint; 0: one "
-                          "transaction per webhook (default 64)"},
+                          "transaction per webhook (the default; group commit is opt-in, see docs/running-the-host.md)"},
     {"no-raw-body", "", "do not keep webhook bodies in the event log"},
     {"no-scheduler", "", "do not run the retry scheduler in this process (see: recoupd scheduler)"},
 };

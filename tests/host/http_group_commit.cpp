@@ -58,7 +58,7 @@ struct hook {
 BOOST_AUTO_TEST_CASE(one_webhook_failing_in_its_savepoint_leaves_the_others_committed)
 {
     const hook fault("RECOUPD_TEST_FAIL_APPLY_EVENT", "evt_poison");
-    world w(backend_from_args());
+    world w(backend_from_args(), {}, {"--group-commit", "64"});
     std::vector<std::string> bodies, tags;
     for (int round = 0; round < 3; ++round)
         for (int i = 0; i < together; ++i) {
@@ -89,7 +89,7 @@ BOOST_AUTO_TEST_CASE(one_webhook_failing_in_its_savepoint_leaves_the_others_comm
 
 BOOST_AUTO_TEST_CASE(identical_deliveries_sent_together_are_one_delivery)
 {
-    world w(backend_from_args());
+    world w(backend_from_args(), {}, {"--group-commit", "64"});
     const std::vector<std::string> bodies(together, stripe_failure("twin"));
     const auto replies = send_together(w, bodies);
     int recorded = 0, duplicates = 0;
@@ -110,7 +110,7 @@ BOOST_AUTO_TEST_CASE(identical_deliveries_sent_together_are_one_delivery)
 BOOST_AUTO_TEST_CASE(a_failed_commit_answers_its_whole_batch_503_and_writes_none_of_it)
 {
     const hook fault("RECOUPD_TEST_FAIL_COMMIT_EVENT", "evt_sinker");
-    world w(backend_from_args());
+    world w(backend_from_args(), {}, {"--group-commit", "64"});
     std::vector<std::string> bodies, tags;
     for (int i = 0; i < together; ++i) {
         tags.push_back(i == 0 ? "sinker" : "c" + std::to_string(i));
@@ -144,7 +144,7 @@ BOOST_AUTO_TEST_CASE(a_lone_webhook_is_applied_without_waiting_for_company)
 {
     // No timer: were a lone webhook held back for a batch to fill, it would meet the 2 s request
     // deadline and be answered 503 HE_05; it is answered 200, one after another.
-    world w(backend_from_args(), {}, {"--request-timeout", "2"});
+    world w(backend_from_args(), {}, {"--request-timeout", "2", "--group-commit", "64"});
     for (int i = 0; i < 3; ++i) {
         const auto r = w.stripe(stripe_failure("lone" + std::to_string(i)));
         BOOST_TEST(r.status == 200, r.body);
