@@ -106,7 +106,8 @@ class Recoupd:
     wrapper = []  # a command recoupd serve runs under (valgrind for --profile)
     start_timeout = 30
 
-    def __init__(self, build_dir, workdir):
+    def __init__(self, build_dir, workdir, serve_args=()):
+        self.serve_args = list(serve_args)
         self.bin = os.path.join(build_dir, "host", "recoupd")
         self.plugins = os.path.join(build_dir, "plugins")
         self.workdir = workdir
@@ -132,13 +133,14 @@ class Recoupd:
         self._cli(url, "mca", "add", "--profile", PROFILE, "--id", MCA, "--connector", "stripe_billing",
                   "--secret-env", "BENCH_WEBHOOK_SECRET", extra_env={"BENCH_WEBHOOK_SECRET": SECRET})
 
-    def start(self, cluster, db, tag):
+    def start(self, cluster, db, tag, variant=None):
         from .pg import free_port
+        from .layout import flags_of
         port = free_port()
         log = os.path.join(self.workdir, f"{tag}.server.log")
         # --no-scheduler: the webhook path alone (the peer has no scheduler either)
         proc = _start(self.wrapper + [self.bin, "serve", "--listen", f"127.0.0.1:{port}", "--database", cluster.url(db),
-                       "--no-scheduler"], self._env(), log)
+                       "--no-scheduler", *self.serve_args, *flags_of(variant)], self._env(), log)
         running = Running(proc, port, log)
         try:
             _wait_for_line(log, "listening on ", proc, self.start_timeout)
@@ -173,7 +175,7 @@ class Peer:
         """The peer creates its tables when it starts: start it once and stop it."""
         self.start(cluster, db, "peer-schema").stop()
 
-    def start(self, cluster, db, tag):
+    def start(self, cluster, db, tag, variant=None):
         from .pg import free_port
         port = free_port()
         log = os.path.join(self.workdir, f"{tag}.server.log")
