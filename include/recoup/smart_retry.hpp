@@ -20,7 +20,7 @@ RECOUP_BEGIN_NAMESPACE
 inline constexpr std::int64_t seconds_per_day = 86400;
 
 struct smart_options {
-    std::int32_t max_attempts = 8;                        // the invoice's attempts in all, the first one included
+    std::int32_t max_attempts = 12;                       // the invoice's attempts in all, the first one included
     std::int64_t horizon_seconds = 60 * seconds_per_day;  // no attempt later than first failure + horizon
     std::int64_t max_jitter_seconds = 30 * 60;            // added, from the seed, to every chosen time
 };
