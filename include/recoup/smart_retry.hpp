@@ -50,7 +50,7 @@ struct smart_input {
 
 struct smart_decision {
     std::optional<std::int64_t> at; // nullopt: stop retrying this credential for this invoice
-    std::string reason;             // why: "insufficient_funds: payday slot", "budget: visa_merchant_reattempts_30d", ...
+    std::string reason;             // why: "insufficient_funds: the morning after a payday", "budget: <rule>", ...
 };
 
 // The next attempt's time (> now), or nullopt to stop: a class that no off-session retry can

@@ -155,7 +155,7 @@ BOOST_AUTO_TEST_CASE(the_smart_algorithm_chooses_its_own_time)
     BOOST_TEST(s.internal_attempts() == 1);
     BOOST_TEST(s.task("status") == "new");
     const long long next = s.task_number("schedule_time");
-    // Not the ladder's 3 hours: insufficient funds waits for a payday slot, days away.
+    // Not the ladder's 3 hours: insufficient funds waits for the morning after a payday, hours or days away.
     BOOST_TEST(next > now + 10800);
     BOOST_TEST(next <= now + 60LL * 86400);
 }
