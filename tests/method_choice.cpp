@@ -1,7 +1,8 @@
 // recoup::plan_charge and recoup::decide_after_decline on memory_store: the network budget refuses
 // an attempt past a limit and re-arms to the window's edge, a never-retry decline is never retried,
-// a hard decline moves to the customer's next payment method (recorded on the attempt), and the
-// platform's own failures count against the same budget.
+// a hard decline moves to the customer's next payment method (recorded on the attempt), under
+// smart a soft one moves to the backup method too and the methods take turns, and the platform's
+// own failures count against the same budget.
 #include <recoup/method_choice.hpp>
 
 #include <recoup/flow.hpp>
@@ -85,10 +86,10 @@ struct world {
     }
 
     charge_plan plan(const std::vector<charge_method>& methods, const network_rules& rules, std::int64_t now,
-                     std::int32_t retry_count = 0)
+                     std::int32_t retry_count = 0, retry_algorithm algorithm = retry_algorithm::cascading)
     {
         auto tx = store.begin();
-        return plan_charge(tx, intent, retry_count, methods, rules, t0 + 60 * day, now);
+        return plan_charge(tx, intent, retry_count, methods, rules, t0 + 60 * day, now, algorithm);
     }
 
     decline_context context(const charge_method& method, const std::vector<charge_method>& methods,
@@ -106,7 +107,10 @@ struct world {
             if (!(m == method)) {
                 const auto h = past_attempts_of(
                     tx.credential_history(m.credential_id, std::string(to_string(m.network)), 0));
-                ctx.alternate_left = ctx.alternate_left || !method_barred(rules, m, h, ctx.invoice_attempts, now);
+                if (method_barred(rules, m, h, ctx.invoice_attempts, now)) continue;
+                ctx.alternate_left = true;
+                ctx.fresher_alternate = ctx.fresher_alternate || declines_of(m, ctx.invoice_attempts) <
+                                                                     declines_of(method, ctx.invoice_attempts);
             }
         return ctx;
     }
@@ -294,4 +298,115 @@ BOOST_AUTO_TEST_CASE(the_platforms_own_failures_count_against_the_budget)
     for (int i = 0; i < 17; ++i)
         w.declined(methods[0], t0 + i * 3600, "insufficient_funds", "51", "pay_2", triggered_by::external);
     BOOST_TEST((w.plan(methods, visa_15(), t0 + day).what == step::wait));
+}
+
+BOOST_AUTO_TEST_CASE(under_smart_a_soft_decline_moves_to_the_backup_method_and_they_take_turns)
+{
+    world w;
+    const auto methods = methods_of(profile, source_with({{"pm_backup", "visa", "card"}}));
+    BOOST_REQUIRE(methods.size() == 2u);
+    const auto rules = default_network_rules();
+    // The platform's failure of the default: smart charges the backup first, cascading the default.
+    w.declined(methods[0], t0, "insufficient_funds", "51", "pay_1", triggered_by::external);
+    BOOST_TEST(w.plan(methods, rules, t0 + 60, 0, retry_algorithm::smart).method->token == "pm_backup");
+    BOOST_TEST(w.plan(methods, rules, t0 + 60, 0, retry_algorithm::cascading).method->token == "pm_default");
+
+    // Had the default been charged and declined soft, smart tries the backup an hour later;
+    // cascading keeps the ladder's time on the same method.
+    const auto charge = declined_with(decline_class::insufficient_funds, "51");
+    const auto ladder = decide_after_charge(0, charge, retry_schedule{}, 15, t0 + 60);
+    BOOST_REQUIRE((ladder.step == next::rearm));
+    const auto smart = decide_after_decline(
+        ladder, charge, w.context(methods[0], methods, rules, retry_algorithm::smart, t0 + 60), "pay_1", t0 + 60);
+    BOOST_TEST((smart.step == next::rearm));
+    BOOST_TEST(smart.schedule_time == t0 + 60 + method_switch_delay);
+    const auto cascading = decide_after_decline(
+        ladder, charge, w.context(methods[0], methods, rules, retry_algorithm::cascading, t0 + 60), "pay_1", t0 + 60);
+    BOOST_TEST(cascading.schedule_time == ladder.schedule_time);
+
+    // The backup is declined soft too: one decline each, no fresher method, smart's own time
+    // (the morning after the next payday: Friday the 2nd), then the default (a tie goes to it).
+    w.declined(methods[1], t0 + 60, "insufficient_funds", "51");
+    const auto wait = decide_after_decline(
+        ladder, charge, w.context(methods[1], methods, rules, retry_algorithm::smart, t0 + 60), "pay_1", t0 + 60);
+    BOOST_TEST((wait.step == next::rearm));
+    BOOST_TEST(wait.schedule_time >= t0 + day + 9 * 3600);
+    BOOST_TEST(wait.schedule_time <= t0 + day + 9 * 3600 + smart_options{}.max_jitter_seconds);
+    BOOST_TEST(w.plan(methods, rules, wait.schedule_time, 1, retry_algorithm::smart).method->token == "pm_default");
+    // The default declines again (2 against 1): the backup an hour later.
+    w.declined(methods[0], wait.schedule_time, "insufficient_funds", "51");
+    const auto turn = decide_after_decline(
+        ladder, charge, w.context(methods[0], methods, rules, retry_algorithm::smart, wait.schedule_time), "pay_1",
+        wait.schedule_time);
+    BOOST_TEST(turn.schedule_time == wait.schedule_time + method_switch_delay);
+    BOOST_TEST(w.plan(methods, rules, turn.schedule_time, 2, retry_algorithm::smart).method->token == "pm_backup");
+}
+
+BOOST_AUTO_TEST_CASE(under_smart_a_soft_decline_without_another_method_keeps_smarts_time)
+{
+    world w;
+    const auto methods = methods_of(profile, source_with());
+    const auto charge = declined_with(decline_class::insufficient_funds, "51");
+    w.declined(methods[0], t0 + 60, "insufficient_funds", "51");
+    const auto ladder = decide_after_charge(0, charge, retry_schedule{}, 15, t0 + 60);
+    const auto d = decide_after_decline(
+        ladder, charge, w.context(methods[0], methods, default_network_rules(), retry_algorithm::smart, t0 + 60),
+        "pay_1", t0 + 60);
+    BOOST_TEST((d.step == next::rearm));
+    BOOST_TEST(d.schedule_time >= t0 + day + 9 * 3600); // not an hour later: no other method
+}
+
+BOOST_AUTO_TEST_CASE(a_decline_settled_by_the_payment_sync_is_decided_as_an_immediate_one)
+{
+    world w;
+    const auto methods = methods_of(profile, source_with({{"pm_backup", "visa", "card"}}));
+    const auto rules = default_network_rules();
+    const auto now = t0 + 600;
+    // Retry 0 charged the default, which answered pending; the 3rd poll finds it declined soft.
+    w.declined(methods[0], t0 + 60, "insufficient_funds", "51");
+    const auto answer = declined_with(decline_class::insufficient_funds, "51");
+    const auto polled = decide_after_poll(0, 2, answer, retry_schedule{}, 15, now);
+    BOOST_REQUIRE((polled.step == next::rearm)); // the ladder's time
+    const auto declined = polled_decline(polled, answer);
+    BOOST_REQUIRE(declined.has_value());
+    BOOST_TEST((declined->decline_class == decline_class::insufficient_funds));
+    // Under smart: the backup an hour later, as after an immediate decline.
+    const auto smart = decide_after_decline(
+        polled, *declined, w.context(methods[0], methods, rules, retry_algorithm::smart, now), "pay_1", now);
+    BOOST_TEST((smart.step == next::rearm));
+    BOOST_TEST(smart.schedule_time == now + method_switch_delay);
+    BOOST_TEST(smart.retry_count == polled.retry_count);
+
+    // A hard decline found by the poll: the ladder would finish; the decision moves to the backup.
+    const auto hard = declined_with(decline_class::hard);
+    const auto polled_hard = decide_after_poll(0, 2, hard, retry_schedule{}, 15, now);
+    BOOST_REQUIRE((polled_hard.step == next::finish_failed));
+    const auto switched = decide_after_decline(polled_hard, *polled_decline(polled_hard, hard),
+                                               w.context(methods[0], methods, rules, retry_algorithm::cascading, now),
+                                               "pay_1", now);
+    BOOST_TEST((switched.step == next::rearm));
+    BOOST_TEST(switched.schedule_time == now + method_switch_delay);
+
+    // A charge that stayed pending past the last poll: a soft decline without a class (smart reads
+    // do_not_honor: the next local morning a day later), on a method with no alternate.
+    const auto single = methods_of(profile, source_with());
+    charge_result pending;
+    pending.status = charge_status::pending;
+    pending.processor_transaction_id = "ch_1";
+    const auto timed_out = decide_after_poll(0, 11, pending, retry_schedule{}, 15, now);
+    const auto stale = polled_decline(timed_out, pending);
+    BOOST_REQUIRE(stale.has_value());
+    BOOST_TEST(stale->error_code.value_or("") == "psync_timeout");
+    BOOST_TEST((stale->decline == decline_kind::soft));
+    const auto later = decide_after_decline(
+        timed_out, *stale, w.context(single[0], single, rules, retry_algorithm::smart, now), "pay_1", now);
+    BOOST_TEST((later.step == next::rearm));
+    BOOST_TEST(later.schedule_time >= t0 + day + 9 * 3600);
+    BOOST_TEST(later.schedule_time <= t0 + day + 9 * 3600 + smart_options{}.max_jitter_seconds);
+
+    // Still pending before the last poll, or approved: no decline to decide.
+    BOOST_TEST(!polled_decline(decide_after_poll(0, 2, pending, retry_schedule{}, 15, now), pending));
+    charge_result ok;
+    ok.status = charge_status::succeeded;
+    BOOST_TEST(!polled_decline(decide_after_poll(0, 2, ok, retry_schedule{}, 15, now), ok));
 }

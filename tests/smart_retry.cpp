@@ -21,10 +21,10 @@ namespace {
 constexpr std::int64_t hour = 3600;
 constexpr std::int64_t day = 86400;
 // Midnight UTC of some days (checked against the calendar): Thursday 2026-01-01, Monday
-// 2026-01-05, Friday 2026-01-09, Friday 2026-01-30, Sunday 2027-02-28, Monday 2028-02-28.
+// 2026-01-05, Saturday 2026-01-10, Friday 2026-01-30, Sunday 2027-02-28, Monday 2028-02-28.
 constexpr std::int64_t thu_2026_01_01 = 1767225600;
 constexpr std::int64_t mon_2026_01_05 = 1767571200;
-constexpr std::int64_t fri_2026_01_09 = 1767916800;
+constexpr std::int64_t sat_2026_01_10 = 1768003200;
 constexpr std::int64_t fri_2026_01_30 = 1769731200;
 constexpr std::int64_t sun_2027_02_28 = 1803772800;
 constexpr std::int64_t mon_2028_02_28 = 1835308800;
@@ -141,40 +141,51 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(calendar)
 
-BOOST_AUTO_TEST_CASE(insufficient_funds_waits_for_the_next_payday_morning)
+BOOST_AUTO_TEST_CASE(insufficient_funds_waits_for_the_morning_after_a_payday)
 {
-    // Monday noon: Friday the 9th at 09:00 UTC (no time zone known).
-    BOOST_TEST(at(failed(decline_class::insufficient_funds, mon_2026_01_05 + 12 * hour)) == fri_2026_01_09 + 9 * hour);
-    // New Year's night, Thursday the 1st 00:00: the 1st's own morning is 9 hours away, past the 8 h minimum.
-    BOOST_TEST(at(failed(decline_class::insufficient_funds, thu_2026_01_01)) == thu_2026_01_01 + 9 * hour);
-    // Failed on the 1st at 09:00: that slot is spent; Friday the 2nd.
-    BOOST_TEST(at(failed(decline_class::insufficient_funds, thu_2026_01_01 + 9 * hour)) ==
-               thu_2026_01_01 + day + 9 * hour);
-    // Friday the 9th after the morning: the 15th (a Thursday) comes before the next Friday.
-    BOOST_TEST(at(failed(decline_class::insufficient_funds, fri_2026_01_09 + 10 * hour)) ==
-               thu_2026_01_01 + 14 * day + 9 * hour);
+    // Monday noon: Saturday the 10th at 09:00 UTC (no time zone known), the day after Friday's payday.
+    BOOST_TEST(at(failed(decline_class::insufficient_funds, mon_2026_01_05 + 12 * hour)) == sat_2026_01_10 + 9 * hour);
+    // New Year's night, Thursday the 1st 00:00: not the payday's own morning, the 2nd's.
+    BOOST_TEST(at(failed(decline_class::insufficient_funds, thu_2026_01_01)) == thu_2026_01_01 + day + 9 * hour);
+    // Failed on Friday the 2nd at 10:00: that morning is spent; Saturday the 3rd.
+    BOOST_TEST(at(failed(decline_class::insufficient_funds, thu_2026_01_01 + day + 10 * hour)) ==
+               thu_2026_01_01 + 2 * day + 9 * hour);
+    // Wednesday the 14th at noon: Friday the 16th (the day after the 15th) comes before Saturday.
+    BOOST_TEST(at(failed(decline_class::insufficient_funds, thu_2026_01_01 + 13 * day + 12 * hour)) ==
+               thu_2026_01_01 + 15 * day + 9 * hour);
+    // At least 8 hours away: failed Saturday 01:00, Saturday 09:00 is exactly 8 hours later and taken;
+    // failed at 01:00:01, the next slot is Friday the 16th.
+    BOOST_TEST(at(failed(decline_class::insufficient_funds, sat_2026_01_10 + hour)) == sat_2026_01_10 + 9 * hour);
+    BOOST_TEST(at(failed(decline_class::insufficient_funds, sat_2026_01_10 + hour + 1)) ==
+               thu_2026_01_01 + 15 * day + 9 * hour);
 }
 
 BOOST_AUTO_TEST_CASE(month_ends_and_leap_days)
 {
-    // Friday 30 January in the evening: Saturday 31 is no payday, Sunday 1 February is.
-    BOOST_TEST(at(failed(decline_class::insufficient_funds, fri_2026_01_30 + 12 * hour)) ==
-               fri_2026_01_30 + 2 * day + 9 * hour);
-    // 2028 is a leap year: Monday 28 February -> Tuesday 29 (no payday) -> Wednesday 1 March.
-    BOOST_TEST(at(failed(decline_class::insufficient_funds, mon_2028_02_28 + 12 * hour)) ==
-               mon_2028_02_28 + 2 * day + 9 * hour);
-    // 2027 is not: Sunday 28 February -> Monday 1 March.
-    BOOST_TEST(at(failed(decline_class::insufficient_funds, sun_2027_02_28 + 12 * hour)) ==
-               sun_2027_02_28 + day + 9 * hour);
+    // Three weeks after the first failure only the 2nd and the 16th are left (the 1st and 15th's next mornings).
+    const auto late = [](std::int64_t now) {
+        auto in = failed(decline_class::insufficient_funds, now);
+        in.first_failure_at = now - 21 * day;
+        return in;
+    };
+    // Friday 30 January in the evening: Monday 2 February.
+    BOOST_TEST(at(late(fri_2026_01_30 + 12 * hour)) == fri_2026_01_30 + 3 * day + 9 * hour);
+    // 2028 is a leap year: Monday 28 February -> Tuesday 29 -> Wednesday 1 March -> Thursday 2 March.
+    BOOST_TEST(at(late(mon_2028_02_28 + 12 * hour)) == mon_2028_02_28 + 3 * day + 9 * hour);
+    // 2027 is not: Sunday 28 February -> Tuesday 2 March.
+    BOOST_TEST(at(late(sun_2027_02_28 + 12 * hour)) == sun_2027_02_28 + 2 * day + 9 * hour);
 }
 
-BOOST_AUTO_TEST_CASE(later_attempts_keep_to_the_monthly_paydays)
+BOOST_AUTO_TEST_CASE(after_three_weeks_only_the_monthly_slots)
 {
-    // The 4th attempt of an invoice skips Friday the 9th for the 15th.
-    BOOST_TEST(at(failed(decline_class::insufficient_funds, mon_2026_01_05 + 12 * hour, 4)) ==
-               thu_2026_01_01 + 14 * day + 9 * hour);
-    BOOST_TEST(at(failed(decline_class::insufficient_funds, mon_2026_01_05 + 12 * hour, 3)) ==
-               fri_2026_01_09 + 9 * hour);
+    const auto now = mon_2026_01_05 + 12 * hour;
+    auto in = failed(decline_class::insufficient_funds, now);
+    in.first_failure_at = now - 21 * day + 1; // within three weeks: Saturday
+    BOOST_TEST(at(in) == sat_2026_01_10 + 9 * hour);
+    in.first_failure_at = now - 21 * day; // three weeks: Saturdays are done, Friday the 16th
+    BOOST_TEST(at(in) == thu_2026_01_01 + 15 * day + 9 * hour);
+    in.attempts_so_far = 11; // the attempt count does not matter, up to max_attempts
+    BOOST_TEST(at(in) == thu_2026_01_01 + 15 * day + 9 * hour);
 }
 
 BOOST_AUTO_TEST_CASE(the_customers_local_morning)
@@ -182,23 +193,23 @@ BOOST_AUTO_TEST_CASE(the_customers_local_morning)
     const auto now = mon_2026_01_05 + 12 * hour;
     auto in = failed(decline_class::insufficient_funds, now);
     in.utc_offset_minutes = -300; // New York: 09:00 local is 14:00 UTC
-    BOOST_TEST(at(in) == fri_2026_01_09 + 14 * hour);
+    BOOST_TEST(at(in) == sat_2026_01_10 + 14 * hour);
     in.utc_offset_minutes.reset();
     in.country = "US"; // Central time
-    BOOST_TEST(at(in) == fri_2026_01_09 + 15 * hour);
-    in.country = "jp"; // +09:00: Friday 09:00 in Tokyo is Friday 00:00 UTC
-    BOOST_TEST(at(in) == fri_2026_01_09);
+    BOOST_TEST(at(in) == sat_2026_01_10 + 15 * hour);
+    in.country = "jp"; // +09:00: Saturday 09:00 in Tokyo is Saturday 00:00 UTC
+    BOOST_TEST(at(in) == sat_2026_01_10);
     in.country = "IN"; // +05:30
-    BOOST_TEST(at(in) == fri_2026_01_09 + 9 * hour - 330 * 60);
+    BOOST_TEST(at(in) == sat_2026_01_10 + 9 * hour - 330 * 60);
     in.utc_offset_minutes = 0; // an offset wins over the country
-    BOOST_TEST(at(in) == fri_2026_01_09 + 9 * hour);
+    BOOST_TEST(at(in) == sat_2026_01_10 + 9 * hour);
     in.utc_offset_minutes.reset();
     in.country = "XX"; // unknown: UTC
-    BOOST_TEST(at(in) == fri_2026_01_09 + 9 * hour);
-    // Honolulu (-10:00): Monday noon UTC is Monday 02:00 there; the local Friday's morning is 19:00 UTC.
+    BOOST_TEST(at(in) == sat_2026_01_10 + 9 * hour);
+    // Honolulu (-10:00): Monday noon UTC is Monday 02:00 there; the local Saturday's morning is 19:00 UTC.
     in.country.reset();
     in.utc_offset_minutes = -600;
-    BOOST_TEST(at(in) == fri_2026_01_09 + 19 * hour);
+    BOOST_TEST(at(in) == sat_2026_01_10 + 19 * hour);
     BOOST_TEST(recoup::utc_offset_of_country("GB").value_or(-1) == 0);
     BOOST_TEST(!recoup::utc_offset_of_country("").has_value());
 }
@@ -243,8 +254,8 @@ BOOST_AUTO_TEST_SUITE(limits)
 BOOST_AUTO_TEST_CASE(at_most_max_attempts)
 {
     const auto now = mon_2026_01_05;
-    BOOST_TEST(decide_smart(failed(decline_class::try_later, now, 7)).at.has_value());
-    const auto d = decide_smart(failed(decline_class::try_later, now, 8));
+    BOOST_TEST(decide_smart(failed(decline_class::try_later, now, 11)).at.has_value());
+    const auto d = decide_smart(failed(decline_class::try_later, now, 12));
     BOOST_TEST(!d.at.has_value());
     BOOST_TEST(d.reason.find("max_attempts") == 0u, d.reason);
     // Fewer than cascading's 15.

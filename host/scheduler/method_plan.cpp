@@ -21,7 +21,8 @@ planned plan_execute(soci_store& store, const recoup::task_record& claimed, cons
     planned out;
     auto tx = store.begin();
     const auto horizon_end = intent.created_at + recoup::smart_options{}.horizon_seconds;
-    out.plan = recoup::plan_charge(tx, intent, claimed.retry_count, methods, policy.rules, horizon_end, now);
+    out.plan = recoup::plan_charge(tx, intent, claimed.retry_count, methods, policy.rules, horizon_end, now,
+                                  policy.algorithm);
     using step = recoup::charge_plan::step;
     if (out.plan.what == step::wait) out.claim_lost = !recoup::rearm_claimed(tx, claimed, out.plan.at, now);
     else if (out.plan.what == step::finish)
@@ -66,15 +67,29 @@ recoup::decline_context decline_context_of(soci_store& store, const recoup::inte
     auto history = tx.credential_history(method.credential_id, network(method), since);
     as_declined(history, attempt_id, charge);
     ctx.credential_history = recoup::past_attempts_of(history);
+    const auto declined = recoup::declines_of(method, ctx.invoice_attempts);
     for (const auto& m : methods) {
         if (m == method) continue;
         const auto history = recoup::past_attempts_of(tx.credential_history(m.credential_id, network(m), since));
         if (!recoup::method_barred(policy.rules, m, history, ctx.invoice_attempts, now)) {
             ctx.alternate_left = true;
-            break;
+            if (recoup::declines_of(m, ctx.invoice_attempts) < declined) ctx.fresher_alternate = true;
         }
     }
     return ctx; // read only: rolled back
+}
+
+recoup::charge_method method_of_attempt(soci_store& store, const recoup::intent_record& intent,
+                                        const std::string& attempt_id,
+                                        const std::vector<recoup::charge_method>& methods)
+{
+    auto tx = store.begin();
+    for (const auto& a : tx.attempts_of(intent.id)) {
+        if (a.id != attempt_id || !a.payment_method_id) continue;
+        for (const auto& m : methods)
+            if (m.token == *a.payment_method_id) return m;
+    }
+    return methods.empty() ? recoup::charge_method{} : methods.front(); // read only: rolled back
 }
 
 } // namespace recoupd

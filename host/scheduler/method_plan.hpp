@@ -44,4 +44,10 @@ recoup::decline_context decline_context_of(soci_store& store, const recoup::inte
                                            const std::vector<recoup::charge_method>& methods,
                                            const retry_policy& policy, std::int64_t now);
 
+// The method attempt `attempt_id` of the intent charged (its recorded payment_method_id among
+// `methods`); the default when it recorded none or one no longer listed.
+recoup::charge_method method_of_attempt(soci_store& store, const recoup::intent_record& intent,
+                                        const std::string& attempt_id,
+                                        const std::vector<recoup::charge_method>& methods);
+
 } // namespace recoupd

@@ -424,10 +424,17 @@ recoup::task_result scheduler::run_psync(const task_record& task, std::int64_t n
     auto& charge = answer.charge;
     if (!charge->processor_transaction_id) charge->processor_transaction_id = s.processor_transaction_id;
     if (metrics_) metrics_->count_charge(r.payment.connector, charge_label(*charge));
-    const recoup::charge_report report{
-        task, data.attempt_id, *charge,
-        recoup::decide_after_poll(*retry_count, data.poll_count, *charge, r.schedule, r.max_retry_count, now),
-        data.poll_count + 1, std::nullopt};
+    auto decision =
+        recoup::decide_after_poll(*retry_count, data.poll_count, *charge, r.schedule, r.max_retry_count, now);
+    // A decline settled by the poll, as the network rules and the methods left allow (as in run_execute).
+    if (const auto declined = recoup::polled_decline(decision, *charge); declined && !r.methods.empty()) {
+        const auto method = method_of_attempt(store_, r.intent, data.attempt_id, r.methods);
+        decision = recoup::decide_after_decline(
+            decision, *declined,
+            decline_context_of(store_, r.intent, data.attempt_id, *declined, method, r.methods, r.policy, now),
+            r.intent.id, now);
+    }
+    const recoup::charge_report report{task, data.attempt_id, *charge, decision, data.poll_count + 1, std::nullopt};
     n.business_status = report.decision.business_status;
     return in_transaction(store_, [&](auto& tx) { return recoup::apply_decision(tx, report, now); });
 }

@@ -68,12 +68,17 @@ struct charge_plan {
 
 // Before the charge of the claimed EXECUTE task (retry `retry_count`): the first method not barred,
 // charged now when the budget allows, else a wait until it does (finish NETWORK_BUDGET_EXHAUSTED
-// when that is past `horizon_end`); finish NEVER_RETRY when every method is barred. A crashed run's
-// attempt is charged again with the method it recorded (the same idempotency key).
+// when that is past `horizon_end`); finish NEVER_RETRY when every method is barred. Under `smart`
+// "first" is the one this invoice has seen declined the fewest times (ties: the default first), so
+// a soft decline of the default moves to the customer's backup method and the methods then take
+// turns. A crashed run's attempt is charged again with the method it recorded (the same idempotency key).
 template <workflow_transaction Tx>
 charge_plan plan_charge(Tx& tx, const intent_record& intent, std::int32_t retry_count,
                         std::span<const charge_method> methods, const network_rules& rules, std::int64_t horizon_end,
-                        std::int64_t now);
+                        std::int64_t now, retry_algorithm algorithm = retry_algorithm::cascading);
+
+// The invoice's declines of a method (its failed attempts on the method's credential).
+std::int32_t declines_of(const charge_method& method, std::span<const attempt_record> invoice_attempts);
 
 // What the profile and the invoice say about the next retry after a failed charge.
 struct decline_context {
@@ -83,16 +88,25 @@ struct decline_context {
     std::vector<past_attempt> credential_history;   // the credential's, the declined charge included
     std::vector<attempt_record> invoice_attempts;   // the invoice's, the declined charge included
     bool alternate_left = false;                    // another of its methods is not barred
+    bool fresher_alternate = false;                 // ... and declined fewer times on this invoice than `method`
     std::optional<std::string> country;             // the customer's, when known (smart's morning)
 };
 
 // After a failed charge, under every algorithm: a decline that says switch (or a never-retry rule)
 // moves to the next method after method_switch_delay when one is left, else finishes (NEVER_RETRY
-// for a never-retry decline, HARD_DECLINE); under smart the next time is next_smart_attempt's
+// for a never-retry decline, HARD_DECLINE); under smart a soft decline moves to a fresher method
+// (`fresher_alternate`) after method_switch_delay, else the next time is next_smart_attempt's
 // (NETWORK_BUDGET_EXHAUSTED or RETRIES_EXHAUSTED when it says stop); under cascading the ladder's
 // time, moved later to the first time the budget allows. `cascading`: decide_after_charge()'s decision.
 workflow_decision decide_after_decline(const workflow_decision& cascading, const charge_result& charge,
                                        const decline_context& ctx, std::string_view jitter_seed, std::int64_t now);
+
+// After a poll of a pending charge (`polled`: decide_after_poll()'s decision on the processor's
+// `answer`): the decline decide_after_decline() must see when the poll ended the charge in a
+// failure (the answer itself, or psync_timed_out() for one that stayed pending), so that a
+// charge settled through the payment-sync task is treated as an immediate decline is (the same
+// method switch, smart time and budget); nullopt when the poll did not end in a failure.
+std::optional<charge_result> polled_decline(const workflow_decision& polled, const charge_result& answer);
 
 RECOUP_END_NAMESPACE
 

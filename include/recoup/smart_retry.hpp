@@ -20,7 +20,7 @@ RECOUP_BEGIN_NAMESPACE
 inline constexpr std::int64_t seconds_per_day = 86400;
 
 struct smart_options {
-    std::int32_t max_attempts = 8;                        // the invoice's attempts in all, the first one included
+    std::int32_t max_attempts = 12;                       // the invoice's attempts in all, the first one included
     std::int64_t horizon_seconds = 60 * seconds_per_day;  // no attempt later than first failure + horizon
     std::int64_t max_jitter_seconds = 30 * 60;            // added, from the seed, to every chosen time
 };
@@ -50,7 +50,7 @@ struct smart_input {
 
 struct smart_decision {
     std::optional<std::int64_t> at; // nullopt: stop retrying this credential for this invoice
-    std::string reason;             // why: "insufficient_funds: payday slot", "budget: visa_merchant_reattempts_30d", ...
+    std::string reason;             // why: "insufficient_funds: the morning after a payday", "budget: <rule>", ...
 };
 
 // The next attempt's time (> now), or nullopt to stop: a class that no off-session retry can

@@ -45,6 +45,9 @@ workflow_decision decide_after_charge(std::int32_t retry_count, const charge_res
                                       std::int64_t now);
 
 // After a status poll of a pending charge (poll number `poll_count`).
+// A charge still pending after the last poll counts as psync_timed_out(): a soft failure without
+// a class.
+charge_result psync_timed_out(const charge_result& pending);
 workflow_decision decide_after_poll(std::int32_t retry_count, std::int32_t poll_count, const charge_result& charge,
                                     const retry_schedule& schedule, std::int32_t max_retry_count,
                                     std::int64_t now);

@@ -74,10 +74,18 @@ inline bool method_barred(const network_rules& rules, const charge_method& metho
     return false;
 }
 
+inline std::int32_t declines_of(const charge_method& method, std::span<const attempt_record> invoice_attempts)
+{
+    std::int32_t n = 0;
+    for (const auto& a : invoice_attempts)
+        if (a.status == attempt_status::failure && a.credential_id == method.credential_id) ++n;
+    return n;
+}
+
 template <workflow_transaction Tx>
 charge_plan plan_charge(Tx& tx, const intent_record& intent, std::int32_t retry_count,
-                        std::span<const charge_method> methods, const network_rules& rules, std::int64_t horizon_end,
-                        std::int64_t now)
+                        std::span<const charge_method> all_methods, const network_rules& rules,
+                        std::int64_t horizon_end, std::int64_t now, retry_algorithm algorithm)
 {
     charge_plan plan;
     const auto invoice_attempts = tx.attempts_of(intent.id);
@@ -85,13 +93,18 @@ charge_plan plan_charge(Tx& tx, const intent_record& intent, std::int32_t retry_
     const auto rerun_id = internal_attempt_id(intent.id, retry_count);
     for (const auto& a : invoice_attempts)
         if (a.id == rerun_id && a.payment_method_id)
-            for (const auto& m : methods)
+            for (const auto& m : all_methods)
                 if (m.token == *a.payment_method_id) {
                     plan.what = charge_plan::step::charge;
                     plan.method = m;
                     plan.reason = "the attempt's own method (a rerun)";
                     return plan;
                 }
+    std::vector<charge_method> methods(all_methods.begin(), all_methods.end());
+    if (algorithm == retry_algorithm::smart)
+        std::stable_sort(methods.begin(), methods.end(), [&](const charge_method& a, const charge_method& b) {
+            return declines_of(a, invoice_attempts) < declines_of(b, invoice_attempts);
+        });
     std::string barred_by;
     for (const auto& m : methods) {
         const auto history = past_attempts_of(
@@ -163,16 +176,20 @@ inline workflow_decision decide_after_decline(const workflow_decision& cascading
                                                                        : business_status::hard_decline);
     }
     if (ctx.algorithm == retry_algorithm::smart) {
-        smart_input in;
-        in.now = now;
-        in.decline = cls;
-        in.advice_code = charge.network_advice_code;
         std::int32_t failures = 0;
         std::int64_t first = now;
         for (const auto& a : ctx.invoice_attempts) {
             if (a.status == attempt_status::failure) ++failures;
             first = std::min(first, a.created_at);
         }
+        smart_input in;
+        // The customer's backup method before waiting for this one to clear (a billing platform
+        // charges the backup payment source when the primary fails: docs/recovery.md).
+        if (ctx.fresher_alternate && decline_kind_of(cls) == decline_kind::soft && failures < in.options.max_attempts)
+            return detail::rearmed(cascading, now + method_switch_delay);
+        in.now = now;
+        in.decline = cls;
+        in.advice_code = charge.network_advice_code;
         in.attempts_so_far = std::max(failures, 1);
         in.first_failure_at = first;
         in.credential_history = ctx.credential_history;
@@ -193,6 +210,16 @@ inline workflow_decision decide_after_decline(const workflow_decision& cascading
     if (verdict.outcome == budget_outcome::later && verdict.earliest)
         return detail::rearmed(cascading, *verdict.earliest);
     return cascading;
+}
+
+inline std::optional<charge_result> polled_decline(const workflow_decision& polled, const charge_result& answer)
+{
+    if (polled.attempt != attempt_status::failure) return std::nullopt;
+    if (polled.step != workflow_decision::next::rearm && polled.step != workflow_decision::next::finish_failed)
+        return std::nullopt;
+    if (answer.status == charge_status::failed) return answer;
+    if (answer.status == charge_status::pending) return psync_timed_out(answer);
+    return std::nullopt;
 }
 
 RECOUP_END_NAMESPACE

@@ -22,11 +22,13 @@ inline constexpr std::array<std::int64_t, 5> days_ladder{1 * day, 3 * day, 5 * d
 // limited number of tries; this many declines of the class on one invoice end its retries.
 inline constexpr std::array<std::int64_t, 2> updater_waits{3 * day, 7 * day};
 inline constexpr std::int32_t max_expired_declines = 3;
-// insufficient_funds: the next payday slot at least this long after the failure (a slot hours
-// away still catches a deposit that lands overnight; the same morning's slot does not).
+// insufficient_funds: the next slot at least this long after the failure (a slot hours away
+// still catches a deposit that lands overnight; the same morning's slot does not).
 inline constexpr std::int64_t min_funds_wait = 8 * hour;
-// After this many attempts, only the monthly paydays (1st, 15th): Fridays have had their chance.
-inline constexpr std::int32_t weekly_payday_attempts = 4;
+// The weekly slots (Saturdays) are tried this long after the invoice's first failure: three
+// weeks hold two consecutive Saturdays after any Friday, so a biweekly payday is among them;
+// after that only the monthly ones (the 2nd and the 16th).
+inline constexpr std::int64_t weekly_slots_span = 21 * day;
 
 // Howard Hinnant's civil_from_days: the day of the month of a day count since 1970-01-01.
 constexpr unsigned day_of_month(std::int64_t days) noexcept
@@ -48,10 +50,13 @@ constexpr std::int64_t floor_div(std::int64_t a, std::int64_t b) noexcept
 // 0 = Sunday ... 5 = Friday (1970-01-01 was a Thursday).
 constexpr int weekday(std::int64_t days) noexcept { return static_cast<int>(((days % 7) + 11) % 7); }
 
-constexpr bool is_payday(std::int64_t days, bool weekly) noexcept
+// The day after a payday: paydays are Fridays (weekly and biweekly) and the 1st and the 15th
+// (semimonthly and monthly); money lands during the payday and lasts a few days, so the next
+// morning finds it whatever hour it landed.
+constexpr bool is_day_after_payday(std::int64_t days, bool weekly) noexcept
 {
     const auto dom = day_of_month(days);
-    return dom == 1 || dom == 15 || (weekly && weekday(days) == 5);
+    return dom == 2 || dom == 16 || (weekly && weekday(days) == 6);
 }
 
 // The first local morning (09:00 at `offset` seconds east of UTC) at or after `earliest` on a day
@@ -139,10 +144,10 @@ inline smart_decision decide_smart(const smart_input& in)
     case decline_class::authentication_required:
         return {std::nullopt, name + ": only the customer can authenticate, no off-session retry"};
     case decline_class::insufficient_funds: {
-        const bool weekly = in.attempts_so_far < s::weekly_payday_attempts;
+        const bool weekly = in.now < in.first_failure_at + s::weekly_slots_span;
         t = s::first_morning(in.now + s::min_funds_wait, offset,
-                             [weekly](std::int64_t d) { return s::is_payday(d, weekly); });
-        reason = name + ": payday slot";
+                             [weekly](std::int64_t d) { return s::is_day_after_payday(d, weekly); });
+        reason = name + ": the morning after a payday";
         break;
     }
     case decline_class::try_later:

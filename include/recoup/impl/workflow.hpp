@@ -71,6 +71,12 @@ inline workflow_decision decide_after_charge(std::int32_t retry_count, const cha
     return detail::after_failure(retry_count, charge, schedule, max_retry_count, now);
 }
 
+inline charge_result psync_timed_out(const charge_result& pending)
+{
+    return {charge_status::failed, decline_kind::soft, "psync_timeout", "the charge stayed pending",
+            pending.processor_transaction_id};
+}
+
 inline workflow_decision decide_after_poll(std::int32_t retry_count, std::int32_t poll_count,
                                            const charge_result& charge, const retry_schedule& schedule,
                                            std::int32_t max_retry_count, std::int64_t now)
@@ -80,9 +86,7 @@ inline workflow_decision decide_after_poll(std::int32_t retry_count, std::int32_
     const auto delay = retry_delay(default_psync_schedule(), poll_count + 1);
     if (!delay) {
         // The processor never settled: count it as a soft failure of this retry.
-        charge_result timed_out{charge_status::failed, decline_kind::soft, "psync_timeout",
-                                "the charge stayed pending", charge.processor_transaction_id};
-        return detail::after_failure(retry_count, timed_out, schedule, max_retry_count, now);
+        return detail::after_failure(retry_count, psync_timed_out(charge), schedule, max_retry_count, now);
     }
     workflow_decision d = decide_after_charge(retry_count, charge, schedule, max_retry_count, now);
     d.schedule_time = now + delay->count();
