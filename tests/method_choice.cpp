@@ -259,6 +259,27 @@ BOOST_AUTO_TEST_CASE(a_hard_decline_switches_to_the_alternate_and_records_it)
     BOOST_TEST((w.plan(methods, default_network_rules(), t0 + 8000, 2).what == step::finish));
 }
 
+BOOST_AUTO_TEST_CASE(suspected_fraud_ends_the_invoice_without_another_method)
+{
+    world w;
+    const auto methods = methods_of(profile, source_with({{"pm_backup", "mastercard", "card"}}));
+    BOOST_REQUIRE(methods.size() == 2u);
+    w.declined(methods[0], t0 + 60, "fraud_suspected");
+    const auto charge = declined_with(decline_class::fraud_suspected);
+    const auto ladder = decide_after_charge(0, charge, retry_schedule{}, 15, t0 + 60);
+    for (auto algorithm : {retry_algorithm::cascading, retry_algorithm::smart}) {
+        const auto ctx = w.context(methods[0], methods, default_network_rules(), algorithm, t0 + 60);
+        BOOST_TEST(ctx.alternate_left); // the backup is there, and still not charged
+        const auto d = decide_after_decline(ladder, charge, ctx, "pay_1", t0 + 60);
+        BOOST_TEST((d.step == next::finish_failed));
+        BOOST_TEST(d.business_status == "HARD_DECLINE");
+        // Nor does a later run pick the backup (a fraud decline reported by the platform's webhook).
+        const auto p = w.plan(methods, default_network_rules(), t0 + 7200, 1, algorithm);
+        BOOST_TEST((p.what == step::finish));
+        BOOST_TEST(p.business_status == "HARD_DECLINE");
+    }
+}
+
 BOOST_AUTO_TEST_CASE(a_soft_decline_keeps_the_method_and_the_ladder_bows_to_the_budget)
 {
     world w;

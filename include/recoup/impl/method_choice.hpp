@@ -100,6 +100,15 @@ charge_plan plan_charge(Tx& tx, const intent_record& intent, std::int32_t retry_
                     plan.reason = "the attempt's own method (a rerun)";
                     return plan;
                 }
+    // Suspected fraud on any of the invoice's attempts (the platform's own included) ends it.
+    for (const auto& a : invoice_attempts)
+        if (a.status == attempt_status::failure && a.decline_class &&
+            enum_from_string<decline_class>(*a.decline_class) == decline_class::fraud_suspected) {
+            plan.what = charge_plan::step::finish;
+            plan.business_status = business_status::hard_decline;
+            plan.reason = "fraud suspected on the invoice";
+            return plan;
+        }
     std::vector<charge_method> methods(all_methods.begin(), all_methods.end());
     if (algorithm == retry_algorithm::smart)
         std::stable_sort(methods.begin(), methods.end(), [&](const charge_method& a, const charge_method& b) {
@@ -166,6 +175,10 @@ inline workflow_decision decide_after_decline(const workflow_decision& cascading
     const auto cls = charge.decline_class ? *charge.decline_class
                                           : (charge.decline == decline_kind::hard ? decline_class::hard
                                                                                   : decline_class::do_not_honor);
+    // Suspected fraud ends the invoice's recovery: no other method either (card after card on one
+    // invoice is what card testing looks like; docs/recovery.md).
+    if (cls == decline_class::fraud_suspected)
+        return detail::finished_failed(cascading, business_status::hard_decline);
     const bool never = check_method_budget(ctx.rules, ctx.method.network, ctx.credential_history, now).outcome ==
                        budget_outcome::never;
     if (never || should_switch_method(cls)) {
