@@ -50,7 +50,10 @@ recoup::result<recoup::recovery_result> committer::apply(const recoup::normalize
     if (stopping_) return recoup::fail(recoup::error::storage_unavailable, "", "the host is stopping");
     queue_.push_back(&j);
     queued_.notify_one();
-    finished_.wait(lock, [&] { return j.out.has_value(); });
+    // Not j.out: the committer fills it in before the COMMIT, and a waiter woken meanwhile (by
+    // the previous batch's notification, or spuriously) would answer 2xx for rows not yet
+    // committed, and could leave while the committer still writes to j.
+    finished_.wait(lock, [&] { return j.answered; });
     return std::move(*j.out);
 }
 
@@ -69,6 +72,7 @@ void committer::run()
         apply_batch(batch);
         lock.lock();
         ++batches_;
+        for (auto* j : batch) j->answered = true; // their out is final: committed, or failed
         finished_.notify_all();
     }
 }
@@ -126,6 +130,10 @@ void committer::apply_batch(std::deque<job*>& batch)
             fail_all(e.what());
             return;
         }
+    }
+    if (options_.before_commit) {
+        finished_.notify_all(); // as a late or spurious wake-up would: no waiter may answer yet
+        options_.before_commit();
     }
     try {
         if (fail_commit) throw recoup::storage_error("database error: injected COMMIT failure (test hook)");
