@@ -30,10 +30,12 @@
 
 namespace recoupd {
 
+// Webhooks in one transaction at most, unless `recoupd serve --group-commit N` says otherwise.
+inline constexpr std::size_t default_group_commit = 64;
+
 struct committer_options {
-    // Webhooks in one transaction at most; 0 (the default): each webhook in its own transaction.
-    // Opt-in while a lost attempt seen once under it on SQLite is unexplained (docs/running-the-host.md).
-    std::size_t max_batch = 0;
+    // Webhooks in one transaction at most; 0: each webhook in its own transaction (no committer).
+    std::size_t max_batch = default_group_commit;
     // Test hooks (set only by the test suites, through serve's environment): a webhook with this
     // event id fails inside its savepoint as a storage fault would; a batch holding a webhook
     // with the other fails its COMMIT.
