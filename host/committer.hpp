@@ -6,7 +6,8 @@
 //     them is written;
 //   - the batch is what is queued when the committer turns to it, up to max_batch: a lone
 //     webhook is applied at once (there is no timer), and under load the batch grows by itself
-//     while the previous one commits;
+//     while the previous one commits; a batch of one takes no SAVEPOINT (its failure rolls back
+//     its own transaction);
 //   - a webhook's answer is handed over only once its batch is finished (committed or failed):
 //     a waiter woken early (by the previous batch's notification, or spuriously) keeps waiting.
 // Verification and normalization stay on the HTTP workers (recoup::prepare_webhook); only

@@ -144,6 +144,37 @@ BOOST_AUTO_TEST_CASE(no_webhook_is_answered_before_its_batch_commits)
     BOOST_TEST(w.rows("payment_intent WHERE total_retry_count = 2") == invoices);
 }
 
+BOOST_AUTO_TEST_CASE(a_lone_webhook_fails_or_commits_alone_without_a_savepoint)
+{
+    world w;
+    recoupd::committer_options options;
+    options.fail_apply_event_id = "evt_poison";
+    recoupd::committer c(*w.store, options);
+    // Alone, a failing webhook's transaction is rolled back whole: its answer and its rows are
+    // what they are inside a batch (503 storage_unavailable, nothing written).
+    const auto poison = world::failed_payment("evt_poison", "inv_p", "txn_p");
+    const auto failed = c.apply(poison, w.account, "{}", t0);
+    BOOST_TEST_REQUIRE(!failed.has_value());
+    BOOST_TEST(failed.error().code == recoup::error::storage_unavailable);
+    BOOST_TEST(w.rows("webhook_delivery") == 0);
+    BOOST_TEST(w.rows("payment_intent") == 0);
+    BOOST_TEST(w.rows("webhook_event") == 0);
+    // The next lone webhook commits, on the same pooled sessions.
+    const auto ok = c.apply(world::failed_payment("evt_ok", "inv_ok", "txn_ok"), w.account, "{}", t0);
+    BOOST_TEST_REQUIRE(ok.has_value());
+    BOOST_TEST(ok->http_status == 200);
+    BOOST_TEST(w.rows("webhook_delivery") == 1);
+    BOOST_TEST(w.rows("payment_attempt") == 1);
+    BOOST_TEST(w.rows("webhook_event") == 1);
+    // Its duplicate, alone, is one delivery.
+    const auto again = c.apply(world::failed_payment("evt_ok", "inv_ok", "txn_ok"), w.account, "{}", t0);
+    BOOST_TEST_REQUIRE(again.has_value());
+    BOOST_TEST(again->duplicate);
+    BOOST_TEST(w.rows("payment_attempt") == 1);
+    BOOST_TEST(w.rows("webhook_event") == 2);
+    BOOST_TEST(c.batches() == 3u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 int main(int argc, char** argv) { return store_test::run_suite(argc, argv, &init_unit_test); }

@@ -1,7 +1,7 @@
 // Group commit (host/committer.hpp; on by default), end to end on SQLite and PostgreSQL: webhooks
 // sent together are applied in shared transactions, each in its own savepoint. One webhook's
-// fault (injected through serve's test hook) undoes only its own work and answers it alone; two
-// identical deliveries are one delivery even in one batch;
+// fault (injected through serve's test hook) undoes only its own work and answers it alone, also
+// in batches of one (no savepoint); two identical deliveries are one delivery even in one batch;
 // a failed COMMIT answers 503 to every webhook of its batch and writes none of them; a lone
 // webhook is applied at once; --group-commit 0 keeps one transaction per webhook.
 #define BOOST_TEST_MODULE http_group_commit
@@ -94,6 +94,13 @@ void one_poisoned_webhook_among_many(const std::vector<std::string>& serve_flags
 BOOST_AUTO_TEST_CASE(one_webhook_failing_in_its_savepoint_leaves_the_others_committed)
 {
     one_poisoned_webhook_among_many({});
+}
+
+// --group-commit 1: every batch is one webhook, applied without SAVEPOINT or RELEASE; the
+// answers and the rows are the same as in shared batches.
+BOOST_AUTO_TEST_CASE(batches_of_one_answer_and_write_as_shared_batches_do)
+{
+    one_poisoned_webhook_among_many({"--group-commit", "1"});
 }
 
 BOOST_AUTO_TEST_CASE(identical_deliveries_sent_together_are_one_delivery)
