@@ -50,7 +50,10 @@ recoup::result<recoup::recovery_result> committer::apply(const recoup::normalize
     if (stopping_) return recoup::fail(recoup::error::storage_unavailable, "", "the host is stopping");
     queue_.push_back(&j);
     queued_.notify_one();
-    finished_.wait(lock, [&] { return j.out.has_value(); });
+    // Not j.out: the committer fills it in before the COMMIT, and a waiter woken meanwhile (by
+    // the previous batch's notification, or spuriously) would answer 2xx for rows not yet
+    // committed, and could leave while the committer still writes to j.
+    finished_.wait(lock, [&] { return j.answered; });
     return std::move(*j.out);
 }
 
@@ -69,6 +72,7 @@ void committer::run()
         apply_batch(batch);
         lock.lock();
         ++batches_;
+        for (auto* j : batch) j->answered = true; // their out is final: committed, or failed
         finished_.notify_all();
     }
 }
@@ -96,19 +100,24 @@ void committer::apply_batch(std::deque<job*>& batch)
         return;
     }
     bool fail_commit = false;
+    // A batch of one needs no savepoint: its failure rolls back its own transaction, and the
+    // lone webhook pays for no SAVEPOINT and RELEASE round trips.
+    const bool alone = batch.size() == 1;
     for (auto* j : batch) {
         fail_commit = fail_commit || has_event_id(*j->webhook, options_.fail_commit_event_id);
-        try {
-            tx->savepoint(savepoint_name);
-        } catch (const std::exception& e) {
-            fail_all(e.what()); // the transaction itself is broken: nothing of it commits
-            return;
+        if (!alone) {
+            try {
+                tx->savepoint(savepoint_name);
+            } catch (const std::exception& e) {
+                fail_all(e.what()); // the transaction itself is broken: nothing of it commits
+                return;
+            }
         }
         try {
             auto out = recoup::apply_webhook(*tx, *j->webhook, *j->account, j->body, j->now);
             if (has_event_id(*j->webhook, options_.fail_apply_event_id))
                 throw recoup::storage_error("database error: injected fault (test hook)");
-            tx->release_savepoint(savepoint_name);
+            if (!alone) tx->release_savepoint(savepoint_name);
             j->out = std::move(out);
             continue;
         } catch (const recoup::exception& e) {
@@ -118,6 +127,7 @@ void committer::apply_batch(std::deque<job*>& batch)
         } catch (const std::exception& e) {
             j->out = recoup::fail(recoup::error::internal_fault, "", e.what());
         }
+        if (alone) return; // its whole transaction rolls back as tx goes: it was its only work
         // This webhook's work only is undone; the others' stays.
         try {
             tx->rollback_to_savepoint(savepoint_name);
@@ -126,6 +136,10 @@ void committer::apply_batch(std::deque<job*>& batch)
             fail_all(e.what());
             return;
         }
+    }
+    if (options_.before_commit) {
+        finished_.notify_all(); // as a late or spurious wake-up would: no waiter may answer yet
+        options_.before_commit();
     }
     try {
         if (fail_commit) throw recoup::storage_error("database error: injected COMMIT failure (test hook)");

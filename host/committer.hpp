@@ -6,7 +6,10 @@
 //     them is written;
 //   - the batch is what is queued when the committer turns to it, up to max_batch: a lone
 //     webhook is applied at once (there is no timer), and under load the batch grows by itself
-//     while the previous one commits.
+//     while the previous one commits; a batch of one takes no SAVEPOINT (its failure rolls back
+//     its own transaction);
+//   - a webhook's answer is handed over only once its batch is finished (committed or failed):
+//     a waiter woken early (by the previous batch's notification, or spuriously) keeps waiting.
 // Verification and normalization stay on the HTTP workers (recoup::prepare_webhook); only
 // recoup::apply_webhook runs here, on one committer thread with one pooled connection.
 #pragma once
@@ -19,6 +22,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -27,15 +31,20 @@
 
 namespace recoupd {
 
+// Webhooks in one transaction at most, unless `recoupd serve --group-commit N` says otherwise.
+inline constexpr std::size_t default_group_commit = 64;
+
 struct committer_options {
-    // Webhooks in one transaction at most; 0 (the default): each webhook in its own transaction.
-    // Opt-in while a lost attempt seen once under it on SQLite is unexplained (docs/running-the-host.md).
-    std::size_t max_batch = 0;
+    // Webhooks in one transaction at most; 0: each webhook in its own transaction (no committer).
+    std::size_t max_batch = default_group_commit;
     // Test hooks (set only by the test suites, through serve's environment): a webhook with this
     // event id fails inside its savepoint as a storage fault would; a batch holding a webhook
     // with the other fails its COMMIT.
     std::string fail_apply_event_id;
     std::string fail_commit_event_id;
+    // Unit-test hook: runs on the committer thread after a batch is applied, just before its
+    // COMMIT, once every waiter has been woken (as a late or spurious wake-up would).
+    std::function<void()> before_commit;
 };
 
 class committer {
@@ -59,7 +68,8 @@ private:
         const recoup::recovery_account* account;
         std::string_view body;
         std::int64_t now;
-        std::optional<recoup::result<recoup::recovery_result>> out;
+        std::optional<recoup::result<recoup::recovery_result>> out; // written by the committer thread
+        bool answered = false; // set under the mutex once the batch is finished: out is final
     };
 
     void run();

@@ -11,11 +11,16 @@
 #include <atomic>
 #include <cstdlib>
 #include <optional>
+#include <string>
 #include <thread>
 
 namespace recoupd::cli {
 
 namespace {
+
+const std::string group_commit_help =
+    "webhooks applied in one transaction at most, each in its own savepoint, answered after its COMMIT "
+    "(default " + std::to_string(default_group_commit) + "; 0: one transaction per webhook)";
 
 const flag_spec serve_flags[] = {
     {"listen", "HOST:PORT", "where to listen (default 127.0.0.1:8080; port 0 picks a free one)"},
@@ -38,8 +43,7 @@ const flag_spec serve_flags[] = {
     {"db-statement-timeout", "SECONDS", "PostgreSQL statement_timeout of every session (default 5)"},
     {"db-lock-timeout", "SECONDS", "PostgreSQL lock_timeout of every session (default 2)"},
     {"db-pool-wait", "SECONDS", "how long a request waits for a free database connection (default 5)"},
-    {"group-commit", "N", "webhooks applied in one transaction at most, each in its own savepoint; 0: one "
-                          "transaction per webhook (the default; group commit is opt-in, see docs/running-the-host.md)"},
+    {"group-commit", "N", group_commit_help},
     {"no-raw-body", "", "do not keep webhook bodies in the event log"},
     {"no-scheduler", "", "do not run the retry scheduler in this process (see: recoupd scheduler)"},
 };

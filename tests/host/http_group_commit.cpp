@@ -1,8 +1,9 @@
-// Group commit (host/committer.hpp), end to end on SQLite and PostgreSQL: webhooks sent together
-// are applied in shared transactions, each in its own savepoint. One webhook's fault (injected
-// through serve's test hook) undoes only its own work and answers it alone; two identical
-// deliveries are one delivery even in one batch; a failed COMMIT answers 503 to every webhook
-// of its batch and writes none of them; a lone webhook is applied at once.
+// Group commit (host/committer.hpp; on by default), end to end on SQLite and PostgreSQL: webhooks
+// sent together are applied in shared transactions, each in its own savepoint. One webhook's
+// fault (injected through serve's test hook) undoes only its own work and answers it alone, also
+// in batches of one (no savepoint); two identical deliveries are one delivery even in one batch;
+// a failed COMMIT answers 503 to every webhook of its batch and writes none of them; a lone
+// webhook is applied at once; --group-commit 0 keeps one transaction per webhook.
 #define BOOST_TEST_MODULE http_group_commit
 #define BOOST_TEST_NO_MAIN
 #include "http_harness.hpp"
@@ -53,12 +54,12 @@ struct hook {
     ~hook() { ::unsetenv(name); }
 };
 
-} // namespace
-
-BOOST_AUTO_TEST_CASE(one_webhook_failing_in_its_savepoint_leaves_the_others_committed)
+// Three rounds of webhooks sent together, one of them poisoned (fails inside the committer):
+// it alone answers 503 and leaves nothing; every other one answers 200 with its rows written.
+void one_poisoned_webhook_among_many(const std::vector<std::string>& serve_flags)
 {
     const hook fault("RECOUPD_TEST_FAIL_APPLY_EVENT", "evt_poison");
-    world w(backend_from_args(), {}, {"--group-commit", "64"});
+    world w(backend_from_args(), {}, serve_flags);
     std::vector<std::string> bodies, tags;
     for (int round = 0; round < 3; ++round)
         for (int i = 0; i < together; ++i) {
@@ -87,9 +88,24 @@ BOOST_AUTO_TEST_CASE(one_webhook_failing_in_its_savepoint_leaves_the_others_comm
     BOOST_TEST(w.rows("webhook_event") == sent);
 }
 
+} // namespace
+
+// Group commit is on by default: the poisoned webhook fails in the committer without any flag.
+BOOST_AUTO_TEST_CASE(one_webhook_failing_in_its_savepoint_leaves_the_others_committed)
+{
+    one_poisoned_webhook_among_many({});
+}
+
+// --group-commit 1: every batch is one webhook, applied without SAVEPOINT or RELEASE; the
+// answers and the rows are the same as in shared batches.
+BOOST_AUTO_TEST_CASE(batches_of_one_answer_and_write_as_shared_batches_do)
+{
+    one_poisoned_webhook_among_many({"--group-commit", "1"});
+}
+
 BOOST_AUTO_TEST_CASE(identical_deliveries_sent_together_are_one_delivery)
 {
-    world w(backend_from_args(), {}, {"--group-commit", "64"});
+    world w(backend_from_args());
     const std::vector<std::string> bodies(together, stripe_failure("twin"));
     const auto replies = send_together(w, bodies);
     int recorded = 0, duplicates = 0;
@@ -110,7 +126,7 @@ BOOST_AUTO_TEST_CASE(identical_deliveries_sent_together_are_one_delivery)
 BOOST_AUTO_TEST_CASE(a_failed_commit_answers_its_whole_batch_503_and_writes_none_of_it)
 {
     const hook fault("RECOUPD_TEST_FAIL_COMMIT_EVENT", "evt_sinker");
-    world w(backend_from_args(), {}, {"--group-commit", "64"});
+    world w(backend_from_args());
     std::vector<std::string> bodies, tags;
     for (int i = 0; i < together; ++i) {
         tags.push_back(i == 0 ? "sinker" : "c" + std::to_string(i));
