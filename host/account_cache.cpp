@@ -17,7 +17,7 @@ std::shared_ptr<const cached_account> account_cache::load(const profile_record& 
 {
     auto entry = std::make_shared<cached_account>();
     entry->mca = std::move(mca);
-    entry->settings = settings_of(entry->mca.settings);
+    entry->settings = verification_settings_of(entry->mca);
     entry->account = recovery_account_of(profile, entry->mca, entry->settings, keep_raw_body_);
     return entry;
 }

@@ -4,6 +4,8 @@
 // address. Pure checks: each returns nullopt when the value is fine, else one line saying why not.
 #pragma once
 
+#include "outbound/address_rules.hpp"
+
 #include <boost/json/object.hpp>
 
 #include <optional>
@@ -23,12 +25,9 @@ std::optional<std::string> tolerance_problem(const boost::json::object& settings
 // with an API key, http:// only to a loopback host (127.0.0.0/8, ::1, localhost).
 std::optional<std::string> base_url_problem(std::string_view url, bool has_api_key);
 
-// 127.0.0.0/8, ::1 (also as ::ffff:127.x.y.z) or the name localhost.
-bool is_loopback_host(std::string_view host);
-// 169.254.0.0/16, fe80::/10, fd00:ec2::254, 100.100.100.200 (Alibaba Cloud), IPv4 in any form
-// getaddrinfo accepts (2852039166, 0xa9fea9fe, 169.254.43518), and the cloud metadata names
-// (metadata.google.internal, metadata.goog, metadata, instance-data, instance-data.ec2.internal).
-bool is_metadata_host(std::string_view host);
+// The address rules, shared with the outbound client's check of resolved addresses.
+using outbound::is_loopback_host;
+using outbound::is_metadata_host;
 
 // Every check of an MCA's configuration, the first problem found.
 std::optional<std::string> mca_problem(const boost::json::object& settings, const std::optional<std::string>& base_url,

@@ -3,6 +3,8 @@
 // view of the MCA a plugin is handed.
 #pragma once
 
+#include "log.hpp"
+#include "mca_checks.hpp"
 #include "store/soci_store.hpp"
 
 #include <recoup/connector.hpp>
@@ -25,6 +27,27 @@ inline boost::json::object settings_of(std::string_view text)
     auto v = boost::json::parse(text, ec);
     if (ec || !v.is_object()) return {};
     return std::move(v.as_object());
+}
+
+// The MCA's settings as the webhook path verifies with them. A stored signature_tolerance_seconds
+// that would turn the timestamp check off (0 or below: only a hand-edited row, `mca add` refuses
+// it) is replaced by the default tolerance, in the object and in the settings text a plugin is
+// handed, with one warning line naming the MCA.
+inline boost::json::object verification_settings_of(mca_record& mca)
+{
+    auto settings = settings_of(mca.settings);
+    recoup::mca_config reading;
+    reading.settings = &settings;
+    if (reading.signature_tolerance()) return settings;
+    const auto stored = boost::json::serialize(settings.at(mca_checks::tolerance_setting));
+    settings[mca_checks::tolerance_setting] = RECOUP_DEFAULT_TOLERANCE_SECONDS;
+    mca.settings = boost::json::serialize(settings);
+    log_json(boost::json::object{
+        {"level", "warning"}, {"profile_id", mca.profile_id}, {"mca_id", mca.id},
+        {"message", "stored " + std::string(mca_checks::tolerance_setting) + " " + stored +
+                        " would turn the timestamp check off: verifying with the default, " +
+                        std::to_string(RECOUP_DEFAULT_TOLERANCE_SECONDS) + " seconds"}});
+    return settings;
 }
 
 // An integer setting, given as a number or a numeric string; `fallback` when absent or unreadable.

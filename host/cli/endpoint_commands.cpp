@@ -37,6 +37,23 @@ std::optional<std::string> endpoint_url_problem(const std::string& url)
     return mca_checks::base_url_problem(url, false);
 }
 
+// The commands on one ID (disable, enable, resend): `action` does the work on the store and answers
+// the line to print, or nullopt when there is no `what` of that ID (an error naming it, exit 1).
+template <class Action>
+int with_one_id(const parsed_args& args, context& ctx, std::string_view what, Action action)
+{
+    const auto& id = args.positionals()[0];
+    return with_store(args, ctx, [&](soci_store& store) {
+        const std::optional<std::string> answer = action(store, id);
+        if (!answer) {
+            print_error(ctx.err, "unknown " + std::string(what) + " \"" + id + "\"");
+            return exit_failure;
+        }
+        ctx.out << *answer << "\n";
+        return exit_ok;
+    });
+}
+
 constexpr secret_flags endpoint_secret_flags{
     {"secret", "S", "the whsec_ secret, on the command line (visible to other users: prefer the forms below)"},
     {"secret-file", "FILE", "the whsec_ secret: the whole file, one trailing newline dropped"},
@@ -126,14 +143,10 @@ const args_spec endpoint_disable_args{
 
 int endpoint_disable(const parsed_args& args, context& ctx)
 {
-    const auto& id = args.positionals()[0];
-    return with_store(args, ctx, [&](soci_store& store) {
-        if (!store.set_endpoint_status(id, false, args.value("reason").value_or("disabled by an operator"), unix_now())) {
-            print_error(ctx.err, "unknown endpoint \"" + id + "\"");
-            return exit_failure;
-        }
-        ctx.out << "disabled endpoint " << id << "\n";
-        return exit_ok;
+    return with_one_id(args, ctx, "endpoint", [&](soci_store& store, const std::string& id) -> std::optional<std::string> {
+        if (!store.set_endpoint_status(id, false, args.value("reason").value_or("disabled by an operator"), unix_now()))
+            return std::nullopt;
+        return "disabled endpoint " + id;
     });
 }
 
@@ -148,14 +161,9 @@ const args_spec endpoint_enable_args{
 
 int endpoint_enable(const parsed_args& args, context& ctx)
 {
-    const auto& id = args.positionals()[0];
-    return with_store(args, ctx, [&](soci_store& store) {
-        if (!store.set_endpoint_status(id, true, std::nullopt, unix_now())) {
-            print_error(ctx.err, "unknown endpoint \"" + id + "\"");
-            return exit_failure;
-        }
-        ctx.out << "enabled endpoint " << id << "\n";
-        return exit_ok;
+    return with_one_id(args, ctx, "endpoint", [&](soci_store& store, const std::string& id) -> std::optional<std::string> {
+        if (!store.set_endpoint_status(id, true, std::nullopt, unix_now())) return std::nullopt;
+        return "enabled endpoint " + id;
     });
 }
 
@@ -171,24 +179,15 @@ const args_spec endpoint_resend_args{
 
 int endpoint_resend(const parsed_args& args, context& ctx)
 {
-    const auto& id = args.positionals()[0];
-    return with_store(args, ctx, [&](soci_store& store) {
-        if (args.has("failed")) {
-            if (!store.find_endpoint(id)) {
-                print_error(ctx.err, "unknown endpoint \"" + id + "\"");
-                return exit_failure;
-            }
+    if (args.has("failed"))
+        return with_one_id(args, ctx, "endpoint", [&](soci_store& store, const std::string& id) -> std::optional<std::string> {
+            if (!store.find_endpoint(id)) return std::nullopt;
             const auto n = store.resend_failed(id, unix_now());
-            ctx.out << "queued " << n << " failed " << (n == 1 ? "webhook" : "webhooks") << " of " << id
-                    << " again\n";
-            return exit_ok;
-        }
-        if (!store.resend_outgoing(id, unix_now())) {
-            print_error(ctx.err, "unknown outgoing webhook \"" + id + "\"");
-            return exit_failure;
-        }
-        ctx.out << "queued " << id << " again\n";
-        return exit_ok;
+            return "queued " + std::to_string(n) + " failed " + (n == 1 ? "webhook" : "webhooks") + " of " + id + " again";
+        });
+    return with_one_id(args, ctx, "outgoing webhook", [&](soci_store& store, const std::string& id) -> std::optional<std::string> {
+        if (!store.resend_outgoing(id, unix_now())) return std::nullopt;
+        return "queued " + id + " again";
     });
 }
 

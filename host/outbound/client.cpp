@@ -1,5 +1,7 @@
 #include "outbound/client.hpp"
 
+#include "outbound/address_rules.hpp"
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -20,6 +22,7 @@
 #include <mutex>
 #include <stdexcept>
 #include <thread>
+#include <vector>
 
 namespace recoupd::outbound {
 
@@ -190,6 +193,11 @@ asio::awaitable<void> call(std::shared_ptr<call_state> s, asio::ssl::context& tl
     s->enter("resolve " + host, s->connect_until, s->connect_limit);
     const auto endpoints = co_await resolver.async_resolve(host, s->url.port, asio::use_awaitable);
     if (steady::now() >= s->until()) throw_timeout(); // the caller may have given up already
+    // Every address the name resolved to, under the rules the URL text was checked by: a name that
+    // resolves to a metadata address fails here, before any connection, as an unreachable host does.
+    std::vector<std::string> addresses;
+    for (const auto& e : endpoints) addresses.push_back(e.endpoint().address().to_string());
+    if (auto problem = resolved_address_problem(host, addresses)) throw std::runtime_error(*problem);
     auto exchange_until = [&] { return steady::now() + s->read_timeout; };
     if (!s->url.tls) {
         beast::tcp_stream stream(executor);

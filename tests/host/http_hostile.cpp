@@ -9,6 +9,8 @@
 
 #include <boost/json.hpp>
 
+#include <chrono>
+
 using namespace http_test;
 
 namespace {
@@ -126,6 +128,48 @@ BOOST_AUTO_TEST_CASE(an_empty_event_id_dedups_on_the_body_like_a_missing_one)
     BOOST_TEST(w.rows("webhook_event") == 3);
     BOOST_TEST(w.rows("webhook_delivery") == 2);
     BOOST_TEST(w.db.count("SELECT COUNT(*) FROM webhook_event WHERE outcome = 'duplicate'") == 1);
+}
+
+// `mca add` refuses a tolerance of 0 or below; a row hand-edited to one still verifies timestamps,
+// with the default tolerance (300 s), and the server says so once for the MCA.
+BOOST_AUTO_TEST_CASE(a_stored_tolerance_of_zero_or_below_verifies_with_the_default)
+{
+    world w(backend_from_args());
+    const auto body = own_fixture("stripe_billing/invoice.payment_failed.basil_charge.json");
+    const auto signed_ago = [&](std::chrono::seconds age) {
+        return headers_t{{"Stripe-Signature", recoup::sign_stripe(body, world::stripe_secret, recoup::system_clock{}.now() - age)},
+                         {"Content-Type", "application/json"}};
+    };
+    for (const char* stored : {"0", "-5"}) {
+        BOOST_TEST_CONTEXT("signature_tolerance_seconds " << stored)
+        {
+            w.host.reset(); // a fresh server: nothing of the MCA in its cache
+            w.db.sql() << std::string("UPDATE merchant_connector_account SET settings = '{\"signature_tolerance_seconds\":") +
+                              stored + "}' WHERE id = 'mca_stripe'";
+            w.host = std::make_unique<server>(w.db);
+            const auto stale = w.host->post(webhook_path("pro_1", "mca_stripe"), signed_ago(std::chrono::hours(1)), body);
+            BOOST_TEST(stale.status == 401, "body: " << stale.body);
+            BOOST_TEST(error_code_of(stale.body) == "WE_01", "body: " << stale.body);
+            BOOST_TEST(w.written() == 0);
+            const auto warning = w.host->process().wait_for_line("{\"level\":\"warning\"");
+            BOOST_TEST_REQUIRE(warning.has_value(), w.host->process().output());
+            BOOST_TEST(warning->find("\"mca_id\":\"mca_stripe\"") != std::string::npos, *warning);
+            BOOST_TEST(warning->find(std::string("stored signature_tolerance_seconds ") + stored +
+                                     " would turn the timestamp check off: verifying with the default, 300 seconds") !=
+                           std::string::npos,
+                       *warning);
+            // The stored row is left as it is: the default applies where the host reads it.
+            const auto row = boost::json::parse(w.db.text("SELECT settings FROM merchant_connector_account WHERE id = 'mca_stripe'"));
+            BOOST_TEST(row.at("signature_tolerance_seconds").to_number<long long>() == std::stoll(stored));
+        }
+    }
+    // Within the default tolerance the delivery goes through, and the MCA is warned about once.
+    const auto fresh = w.host->post(webhook_path("pro_1", "mca_stripe"), signed_ago(std::chrono::seconds(200)), body);
+    BOOST_TEST(fresh.status == 200, "body: " << fresh.body);
+    BOOST_TEST(w.rows("webhook_event") == 1);
+    std::size_t warnings = 0;
+    for (const auto& l : w.host->process().lines()) warnings += l.rfind("{\"level\":\"warning\"", 0) == 0 ? 1 : 0;
+    BOOST_TEST(warnings == 1u);
 }
 
 HTTP_TEST_MAIN()

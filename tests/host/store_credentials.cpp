@@ -8,25 +8,14 @@
 #include "store/soci_store.hpp"
 
 #include "store_fixture.hpp"
+#include "store_records.hpp"
 
 #include <boost/json.hpp>
 
 namespace {
 
 using store_test::fresh_database;
-
-recoup::intent_record make_intent(const std::string& id, const std::string& reference)
-{
-    recoup::intent_record i;
-    i.id = id;
-    i.profile_id = "prof_1";
-    i.merchant_reference_id = reference;
-    i.billing_mca_id = "mca_cb";
-    i.amount = 1095;
-    i.currency = *recoup::find_currency("USD");
-    i.created_at = i.modified_at = 1000;
-    return i;
-}
+using store_test::make_intent;
 
 recoup::attempt_record make_attempt(const std::string& id, const std::string& payment_id, std::int64_t at,
                                     const std::string& credential, const std::string& network)
