@@ -139,6 +139,13 @@ response handle_metrics(app& a, const request& req)
     response res{bhttp::status::ok, req.version()};
     res.set(bhttp::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
     res.body() = a.metrics.render();
+    // The account cache's state (docs/running-the-host.md, "Configuration cache").
+    res.body() += "# HELP recoup_config_version The configuration version the account cache is current at.\n"
+                  "# TYPE recoup_config_version gauge\nrecoup_config_version " +
+                  std::to_string(a.accounts.version()) +
+                  "\n# HELP recoup_config_listening 1 while LISTEN keeps the version current (PostgreSQL), else 0.\n"
+                  "# TYPE recoup_config_listening gauge\nrecoup_config_listening " +
+                  std::string(a.accounts.listening() ? "1" : "0") + "\n";
     res.keep_alive(req.keep_alive());
     return res;
 }
