@@ -13,10 +13,12 @@ std::string key_of(const std::string& profile_id, const std::string& mca_id) { r
 
 } // namespace
 
-std::shared_ptr<const cached_account> account_cache::load(const profile_record& profile, mca_record mca) const
+std::shared_ptr<const cached_account> account_cache::load(const profile_record& profile, mca_record mca,
+                                                          std::vector<std::string> endpoints) const
 {
     auto entry = std::make_shared<cached_account>();
     entry->mca = std::move(mca);
+    entry->endpoints = std::move(endpoints);
     entry->settings = settings_of(entry->mca.settings);
     entry->account = recovery_account_of(profile, entry->mca, entry->settings, keep_raw_body_);
     return entry;
@@ -79,7 +81,7 @@ account_cache::lookup account_cache::find(const std::string& profile_id, const s
     if (!profile) return {};
     auto mca = store_.find_mca(profile_id, mca_id, now);
     if (!mca) return {nullptr, true};
-    auto entry = load(*profile, std::move(*mca));
+    auto entry = load(*profile, std::move(*mca), store_.enabled_endpoint_ids(profile_id));
     std::lock_guard lock(mutex_);
     ++loads_;
     if (version == version_) entries_[key] = entry;

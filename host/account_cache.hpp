@@ -6,7 +6,8 @@
 // connected, and from one read per webhook while it is not; on SQLite (or without
 // follow_changes()) from one read per webhook, in-process. An entry also expires when
 // the first of its secrets does (a rotation's --keep-old window). The MCA's settings are parsed
-// once per entry, and the recovery_account the flow takes is built once with them.
+// once per entry, and the recovery_account the flow takes is built once with them. The profile's
+// enabled endpoints are read with it: adding, enabling or disabling one raises the version too.
 #pragma once
 
 #include "store/config_listener.hpp"
@@ -21,15 +22,17 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace recoupd {
 
-// One MCA with its profile's recovery settings. Immutable once built; account.config points
-// into mca and settings, so it never moves (it lives behind a shared_ptr).
+// One MCA with its profile's recovery settings and enabled endpoints. Immutable once built;
+// account.config points into mca and settings, so it never moves (it lives behind a shared_ptr).
 struct cached_account {
     mca_record mca;
     boost::json::object settings;
     recoup::recovery_account account;
+    std::vector<std::string> endpoints; // the profile's enabled merchant endpoints (ids): emit() reads none
 };
 
 class account_cache {
@@ -67,7 +70,8 @@ public:
     void not_listening();
 
 private:
-    std::shared_ptr<const cached_account> load(const profile_record& profile, mca_record mca) const;
+    std::shared_ptr<const cached_account> load(const profile_record& profile, mca_record mca,
+                                               std::vector<std::string> endpoints) const;
 
     soci_store& store_;
     bool keep_raw_body_;

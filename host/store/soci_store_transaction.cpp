@@ -1,5 +1,6 @@
 // soci_store::transaction: what one webhook, or one scheduler pass, reads and writes.
 #include "store/detail/identifier.hpp"
+#include "store/detail/outbox_rows.hpp"
 #include "store/detail/pool.hpp"
 #include "store/detail/rows.hpp"
 #include "store/detail/select.hpp"
@@ -19,7 +20,8 @@ using store_detail::statement_cache;
 soci_store::transaction::transaction(impl* store, std::size_t slot) : store_(store), slot_(slot) {}
 
 soci_store::transaction::transaction(transaction&& other) noexcept
-    : store_(other.store_), slot_(other.slot_), open_(other.open_)
+    : store_(other.store_), slot_(other.slot_), open_(other.open_), endpoints_profile_(other.endpoints_profile_),
+      endpoints_(other.endpoints_)
 {
     other.store_ = nullptr;
     other.open_ = false;
@@ -252,31 +254,33 @@ void soci_store::transaction::append_event(const recoup::event_record& event)
 
 // ---- the merchant's events: the outbox ---------------------------------------------------------
 
+void soci_store::transaction::use_endpoints(const std::string& profile_id, const std::vector<std::string>& endpoint_ids)
+{
+    endpoints_profile_ = &profile_id;
+    endpoints_ = &endpoint_ids;
+}
+
 void soci_store::transaction::emit(const recoup::merchant_event& event)
 {
-    guarded([&](soci::session& sql) {
-        // One indexed read per event (merchant_endpoint_profile_idx); most profiles have none.
-        const std::string enabled = "enabled";
-        std::vector<std::string> ids;
-        {
-            std::string id;
-            soci::statement st = (sql.prepare << "SELECT id FROM merchant_endpoint WHERE profile_id = :p AND status = :s "
-                                                 "ORDER BY id",
-                                  soci::use(event.profile_id), soci::use(enabled), soci::into(id));
-            st.execute();
-            while (st.fetch()) ids.push_back(id);
-        }
+    // The caller's copy when it has the event's profile (most profiles have no endpoint: no
+    // statement at all), else one indexed read.
+    const bool known = endpoints_ != nullptr && *endpoints_profile_ == event.profile_id;
+    if (known && endpoints_->empty()) return;
+    guarded([&](soci::session& sql, statement_cache& cache) {
+        std::vector<std::string> read;
+        if (!known) read = store_detail::enabled_endpoint_ids(sql, event.profile_id);
+        const auto& ids = known ? *endpoints_ : read;
         if (ids.empty()) return;
         const auto body = recoup::merchant_event_body(event);
         const std::string type(recoup::to_string(event.type));
-        auto payment = store_detail::from_non_empty(event.payment_id);
+        const auto payment = store_detail::from_non_empty(event.payment_id);
         const long long at = event.occurred_at;
         for (const auto& endpoint : ids) {
             const auto id = recoup::detail::random_id("msg_");
-            sql << "INSERT INTO outgoing_webhook (id, endpoint_id, profile_id, payment_id, event_type, body, status, "
-                   "attempts, next_attempt_at, created_at) VALUES (:id, :e, :p, :pay, :t, :b, 'pending', 0, :n, :c)",
-                soci::use(id), soci::use(endpoint), soci::use(event.profile_id), soci::use(payment.value, payment.ind),
-                soci::use(type), soci::use(body), soci::use(at), soci::use(at);
+            cache.execute(sql,
+                          "INSERT INTO outgoing_webhook (id, endpoint_id, profile_id, payment_id, event_type, body, status, "
+                          "attempts, next_attempt_at, created_at) VALUES (:id, :e, :p, :pay, :t, :b, 'pending', 0, :n, :c)",
+                          id, endpoint, event.profile_id, payment, type, body, at, at);
         }
     });
 }

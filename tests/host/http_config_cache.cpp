@@ -54,6 +54,19 @@ long long listeners(world& w)
     return w.db.count("SELECT COUNT(*) FROM pg_stat_activity WHERE " + listener_condition(w.host->process().pid()));
 }
 
+// `recoupd endpoint CMD ...` of profile pro_1's endpoint ep_late (the URL answers nothing: its rows stay).
+void endpoint(world& w, const std::vector<std::string>& args)
+{
+    ::setenv("RECOUP_TEST_ENDPOINT_SECRET", "whsec_MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=", 1);
+    recoupd_cli(w.db, args);
+    ::unsetenv("RECOUP_TEST_ENDPOINT_SECRET");
+}
+
+long long outgoing_of(world& w, const std::string& endpoint_id)
+{
+    return w.db.count("SELECT COUNT(*) FROM outgoing_webhook WHERE endpoint_id = '" + endpoint_id + "'");
+}
+
 // Waits, at most 200 times 50 ms, until the host has its listener connection; true when it has.
 bool listener_connected(world& w)
 {
@@ -134,6 +147,38 @@ BOOST_AUTO_TEST_CASE(profiles_and_mcas_added_while_serving_are_found_at_once)
     // The MCAs served before the changes still verify as they did.
     BOOST_TEST(deliver_stripe(w, "pro_1", "mca_stripe", world::stripe_secret, "l5").status == 200);
     BOOST_TEST(w.rows("webhook_event") == 3);
+}
+
+// The profile's enabled endpoints are cached with its MCAs: the webhook path emits to them without
+// reading merchant_endpoint, and an endpoint added, disabled or enabled by another process is
+// taken at the next webhook (each of those raises the version).
+BOOST_AUTO_TEST_CASE(endpoints_changed_while_serving_are_taken_at_the_next_webhook)
+{
+    world w(backend_from_args());
+    BOOST_TEST(deliver_stripe(w, "pro_1", "mca_stripe", world::stripe_secret, "n0").status == 200); // cached, no endpoint
+    BOOST_TEST(w.rows("outgoing_webhook") == 0);
+
+    const auto version = config_version(w);
+    endpoint(w, {"endpoint", "add", "--profile", "pro_1", "--id", "ep_late", "--url", "http://127.0.0.1:9/hooks",
+                 "--secret-env", "RECOUP_TEST_ENDPOINT_SECRET"});
+    BOOST_TEST(config_version(w) == version + 1);
+    BOOST_TEST(heard(w));
+    BOOST_TEST(deliver_stripe(w, "pro_1", "mca_stripe", world::stripe_secret, "n1").status == 200);
+    const auto after_add = outgoing_of(w, "ep_late");
+    BOOST_TEST(after_add > 0); // the failure armed a task: recovery.started and recovery.retry_scheduled
+
+    endpoint(w, {"endpoint", "disable", "ep_late"});
+    BOOST_TEST(config_version(w) == version + 2);
+    BOOST_TEST(heard(w));
+    BOOST_TEST(deliver_stripe(w, "pro_1", "mca_stripe", world::stripe_secret, "n2").status == 200);
+    BOOST_TEST(outgoing_of(w, "ep_late") == after_add);
+
+    endpoint(w, {"endpoint", "enable", "ep_late"});
+    BOOST_TEST(config_version(w) == version + 3);
+    BOOST_TEST(heard(w));
+    BOOST_TEST(deliver_stripe(w, "pro_1", "mca_stripe", world::stripe_secret, "n3").status == 200);
+    BOOST_TEST(outgoing_of(w, "ep_late") == 2 * after_add);
+    BOOST_TEST(w.rows("webhook_event") == 4);
 }
 
 BOOST_AUTO_TEST_CASE(a_refused_cli_write_leaves_the_version_as_it_was)
