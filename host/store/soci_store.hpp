@@ -169,6 +169,12 @@ public:
         bool open_ = true;
         const std::string* endpoints_profile_ = nullptr; // use_endpoints()
         const std::vector<std::string>* endpoints_ = nullptr;
+        // The intent the last lock_or_create_intent() inserted (empty: it found one). Until this
+        // transaction adds an attempt or a task to it, it has none (payment_attempt references the
+        // intent; task ids derive from it), so find_attempt() and find_task() need no read.
+        std::string created_intent_;
+        bool created_has_attempt_ = false;
+        bool created_has_task_ = false;
     };
 
     transaction begin();

@@ -7,6 +7,7 @@
 #include "store/detail/statement_cache.hpp"
 
 #include <recoup/flow.hpp>
+#include <recoup/task.hpp>
 
 #include <stdexcept>
 #include <type_traits>
@@ -21,7 +22,8 @@ soci_store::transaction::transaction(impl* store, std::size_t slot) : store_(sto
 
 soci_store::transaction::transaction(transaction&& other) noexcept
     : store_(other.store_), slot_(other.slot_), open_(other.open_), endpoints_profile_(other.endpoints_profile_),
-      endpoints_(other.endpoints_)
+      endpoints_(other.endpoints_), created_intent_(std::move(other.created_intent_)),
+      created_has_attempt_(other.created_has_attempt_), created_has_task_(other.created_has_task_)
 {
     other.store_ = nullptr;
     other.open_ = false;
@@ -78,7 +80,10 @@ recoup::intent_record soci_store::transaction::lock_or_create_intent(const recou
             sql, insert, intent.id, intent.profile_id, intent.merchant_reference_id, b.mca, b.amount, b.currency,
             b.status, b.address, intent.total_retry_count, b.metadata, b.created, b.modified,
             nullable_number{b.last_event, b.last_event_ind});
-        if (!row)
+        created_intent_.clear();
+        created_has_attempt_ = created_has_task_ = false;
+        if (row) created_intent_ = intent.id;
+        else
             row = store_detail::select_one<store_detail::intent_row>(
                 cache, sql, store_->url.backend, "profile_id = :p AND merchant_reference_id = :r",
                 row_lock::for_update, intent.profile_id, intent.merchant_reference_id);
@@ -119,6 +124,7 @@ void soci_store::transaction::update_intent(const recoup::intent_record& intent)
 std::optional<recoup::attempt_record> soci_store::transaction::find_attempt(const std::string& payment_id,
                                                                            const std::string& connector_payment_id)
 {
+    if (payment_id == created_intent_ && !created_has_attempt_ && open_) return std::nullopt; // created_intent_
     return guarded([&](soci::session& sql, statement_cache& cache) -> std::optional<recoup::attempt_record> {
         const auto row = store_detail::select_one<store_detail::attempt_row>(
             cache, sql, store_->url.backend, "payment_id = :p AND connector_payment_id = :c", row_lock::none, payment_id,
@@ -150,6 +156,7 @@ std::vector<recoup::attempt_record> soci_store::transaction::credential_history(
 
 void soci_store::transaction::insert_attempt(const recoup::attempt_record& attempt)
 {
+    if (attempt.payment_id == created_intent_) created_has_attempt_ = true;
     guarded([&](soci::session& sql, statement_cache& cache) {
         store_detail::attempt_binds b(attempt);
         cache.execute(sql,
@@ -186,6 +193,9 @@ void soci_store::transaction::update_attempt(const recoup::attempt_record& attem
 
 std::optional<recoup::task_record> soci_store::transaction::find_task(const std::string& id)
 {
+    if (!created_intent_.empty() && !created_has_task_ && open_ &&
+        id == recoup::task_id(recoup::task_kind::execute, created_intent_))
+        return std::nullopt; // created_intent_
     return guarded([&](soci::session& sql, statement_cache& cache) -> std::optional<recoup::task_record> {
         const auto row = store_detail::select_one<store_detail::task_row>(cache, sql, store_->url.backend,
                                                                           "id = :id", row_lock::for_update, id);
@@ -196,6 +206,7 @@ std::optional<recoup::task_record> soci_store::transaction::find_task(const std:
 
 void soci_store::transaction::upsert_task(const recoup::task_record& task)
 {
+    if (!created_intent_.empty() && task.payment_id == created_intent_) created_has_task_ = true;
     guarded([&](soci::session& sql, statement_cache& cache) {
         const auto tracking = store_detail::from_non_empty(task.tracking_data);
         const auto payment = store_detail::from_non_empty(task.payment_id);

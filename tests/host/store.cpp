@@ -243,6 +243,38 @@ BOOST_AUTO_TEST_CASE(attempts_insert_find_update)
     BOOST_TEST(!tx2.find_attempt("pay_other", "txn_1"));
 }
 
+// An intent the transaction has just inserted has no attempt and no task yet: the store answers
+// that without a read (soci_store::transaction::created_intent_), and reads again as soon as the
+// transaction adds one, or for an intent it found rather than created.
+BOOST_AUTO_TEST_CASE(a_created_intent_s_attempts_and_tasks_are_what_the_transaction_added)
+{
+    fresh_database db;
+    auto store = db.open();
+    const auto task = make_task("pay_1", 5000);
+    {
+        auto tx = store->begin();
+        tx.lock_or_create_intent(make_intent("pay_1", "inv_1"));
+        BOOST_TEST(!tx.find_attempt("pay_1", "txn_1"));
+        BOOST_TEST(!tx.find_task(task.id));
+        tx.insert_attempt(make_attempt("att_1", "pay_1", "txn_1"));
+        tx.upsert_task(task);
+        BOOST_TEST(tx.find_attempt("pay_1", "txn_1").value().id == "att_1");
+        BOOST_TEST(tx.find_task(task.id).value().schedule_time == 5000);
+        BOOST_TEST(!tx.find_attempt("pay_1", "txn_2"));
+        tx.commit();
+    }
+    auto tx = store->begin();
+    tx.lock_or_create_intent(make_intent("pay_1", "inv_1")); // found: read as stored
+    BOOST_TEST(tx.find_attempt("pay_1", "txn_1").value().id == "att_1");
+    BOOST_TEST(tx.find_task(task.id).has_value());
+    tx.lock_or_create_intent(make_intent("pay_2", "inv_2")); // another one created: pay_1's rows still read
+    BOOST_TEST(tx.find_attempt("pay_1", "txn_1").has_value());
+    BOOST_TEST(tx.find_task(task.id).has_value());
+    BOOST_TEST(!tx.find_attempt("pay_2", "txn_1"));
+    BOOST_TEST(!tx.find_task(make_task("pay_2", 0).id));
+    tx.commit();
+}
+
 BOOST_AUTO_TEST_CASE(a_duplicate_attempt_is_a_database_error)
 {
     fresh_database db;
