@@ -227,6 +227,7 @@ void soci_store::transaction::upsert_task(const recoup::task_record& task)
 void soci_store::transaction::finish_tasks(const std::string& payment_id, const std::string& business_status,
                                            std::int64_t now)
 {
+    if (payment_id == created_intent_ && !created_has_task_ && open_) return; // created_intent_: no task to finish
     guarded([&](soci::session& sql, statement_cache& cache) {
         const std::string finish(recoup::task_status_finish);
         const long long at = now;

@@ -244,7 +244,7 @@ BOOST_AUTO_TEST_CASE(attempts_insert_find_update)
 }
 
 // An intent the transaction has just inserted has no attempt and no task yet: the store answers
-// that without a read (soci_store::transaction::created_intent_), and reads again as soon as the
+// that without a statement (soci_store::transaction::created_intent_), and reads again once the
 // transaction adds one, or for an intent it found rather than created.
 BOOST_AUTO_TEST_CASE(a_created_intent_s_attempts_and_tasks_are_what_the_transaction_added)
 {
@@ -256,11 +256,20 @@ BOOST_AUTO_TEST_CASE(a_created_intent_s_attempts_and_tasks_are_what_the_transact
         tx.lock_or_create_intent(make_intent("pay_1", "inv_1"));
         BOOST_TEST(!tx.find_attempt("pay_1", "txn_1"));
         BOOST_TEST(!tx.find_task(task.id));
+        tx.finish_tasks("pay_1", "PAID", 1500); // none yet
         tx.insert_attempt(make_attempt("att_1", "pay_1", "txn_1"));
         tx.upsert_task(task);
         BOOST_TEST(tx.find_attempt("pay_1", "txn_1").value().id == "att_1");
-        BOOST_TEST(tx.find_task(task.id).value().schedule_time == 5000);
+        BOOST_TEST(tx.find_task(task.id).value().is_open());
         BOOST_TEST(!tx.find_attempt("pay_1", "txn_2"));
+        tx.commit();
+    }
+    {
+        auto tx = store->begin();
+        tx.lock_or_create_intent(make_intent("pay_3", "inv_3"));
+        tx.upsert_task(make_task("pay_3", 6000));
+        tx.finish_tasks("pay_3", "PAID", 1600); // the task this transaction added is finished
+        BOOST_TEST(!tx.find_task(make_task("pay_3", 0).id).value().is_open());
         tx.commit();
     }
     auto tx = store->begin();
