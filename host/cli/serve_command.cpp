@@ -114,6 +114,7 @@ int serve(const parsed_args& args, context& ctx)
     soci_store store(url, static_cast<std::size_t>(options.workers) + 2, store_limits);
     store.require_master_key();
     app a(store, std::move(*plugins), client_options, config);
+    a.accounts.follow_changes(store_limits); // PostgreSQL: no version read per webhook while listening
     options.on_rejected = [&a](int status) { a.metrics.count_request("webhook", status, ""); };
     http::server srv(
         options, [&a](http::request&& req) { return http::handle(a, std::move(req)); },

@@ -53,6 +53,20 @@ struct request_view {
     }
 };
 
+// The store as the flow sees it: each transaction knows the account's enabled endpoints (cached
+// with it), so emitting the merchant's events reads none.
+struct store_with_endpoints {
+    soci_store& store;
+    const cached_account& cached;
+
+    soci_store::transaction begin()
+    {
+        auto tx = store.begin();
+        tx.use_endpoints(cached.account.profile_id, cached.endpoints);
+        return tx;
+    }
+};
+
 // ---- the webhook ----------------------------------------------------------------------------
 
 response handle_webhook(app& a, const request& req, const route& r, webhook_log_entry& log)
@@ -94,7 +108,10 @@ response handle_webhook(app& a, const request& req, const route& r, webhook_log_
         return a.client.perform(*data.mca.base_url, out);
     };
     auto outcome = [&]() -> recoup::result<recoup::recovery_result> {
-        if (!a.commits) return recoup::recover(a.store, *connector, incoming.view, data.account, sync, a.clock);
+        if (!a.commits) {
+            store_with_endpoints store{a.store, data};
+            return recoup::recover(store, *connector, incoming.view, data.account, sync, a.clock);
+        }
         // Group commit: verified and normalized here, applied in the committer's next batch.
         const auto now = a.clock.now();
         auto w = recoup::prepare_webhook(*connector, incoming.view, data.account, sync, now);
@@ -139,6 +156,13 @@ response handle_metrics(app& a, const request& req)
     response res{bhttp::status::ok, req.version()};
     res.set(bhttp::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
     res.body() = a.metrics.render();
+    // The account cache's state (docs/running-the-host.md, "Configuration cache").
+    res.body() += "# HELP recoup_config_version The configuration version the account cache is current at.\n"
+                  "# TYPE recoup_config_version gauge\nrecoup_config_version " +
+                  std::to_string(a.accounts.version()) +
+                  "\n# HELP recoup_config_listening 1 while LISTEN keeps the version current (PostgreSQL), else 0.\n"
+                  "# TYPE recoup_config_listening gauge\nrecoup_config_listening " +
+                  std::string(a.accounts.listening() ? "1" : "0") + "\n";
     res.keep_alive(req.keep_alive());
     return res;
 }

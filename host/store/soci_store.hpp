@@ -147,8 +147,12 @@ public:
         // holds are skipped (FOR UPDATE SKIP LOCKED), so no task runs twice.
         std::vector<recoup::task_record> due_tasks(std::int64_t now, std::size_t limit);
         void append_event(const recoup::event_record& event);
-        // One pending outgoing_webhook row per enabled endpoint of the event's profile.
+        // One pending outgoing_webhook row per enabled endpoint of the event's profile: those given
+        // to use_endpoints() for that profile, without a read (none: nothing), else read here.
         void emit(const recoup::merchant_event& event);
+        // The enabled endpoints (ids) of `profile_id` as the caller knows them at the current
+        // configuration version (the account cache's copy); both must outlive the transaction.
+        void use_endpoints(const std::string& profile_id, const std::vector<std::string>& endpoint_ids);
         // Savepoints, for running several webhooks in one transaction (group commit).
         void savepoint(const std::string& name);
         void release_savepoint(const std::string& name);
@@ -163,6 +167,14 @@ public:
         impl* store_;
         std::size_t slot_;
         bool open_ = true;
+        const std::string* endpoints_profile_ = nullptr; // use_endpoints()
+        const std::vector<std::string>* endpoints_ = nullptr;
+        // The intent the last lock_or_create_intent() inserted (empty: it found one). Until this
+        // transaction adds an attempt or a task to it, it has none (payment_attempt references the
+        // intent; task ids derive from it), so find_attempt() and find_task() need no read.
+        std::string created_intent_;
+        bool created_has_attempt_ = false;
+        bool created_has_task_ = false;
     };
 
     transaction begin();
@@ -215,7 +227,10 @@ public:
     void add_endpoint(const endpoint_record& endpoint, const std::string& secret);
     std::vector<endpoint_record> list_endpoints(const std::optional<std::string>& profile_id = std::nullopt);
     std::optional<endpoint_record> find_endpoint(const std::string& id);
+    // The ids of a profile's enabled endpoints, by id (the account cache keeps them).
+    std::vector<std::string> enabled_endpoint_ids(const std::string& profile_id);
     // Enables (failure count reset) or disables (with the reason) an endpoint; false when unknown.
+    // Adding, enabling and disabling one (here or by record_delivery) raises the config version.
     bool set_endpoint_status(const std::string& id, bool enabled, const std::optional<std::string>& reason,
                              std::int64_t now);
     // Outgoing webhooks of an endpoint (or all), oldest first.

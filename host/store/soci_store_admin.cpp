@@ -1,5 +1,6 @@
 // soci_store's administration, for the CLI and the HTTP host: migrations, profiles, MCAs and
 // their secrets, and the webhook events recorded.
+#include "store/config_listener.hpp"
 #include "store/detail/identifier.hpp"
 #include "store/detail/pool.hpp"
 #include "store/detail/rows.hpp"
@@ -28,8 +29,7 @@ void check_id(std::string_view what, const std::string& id)
                                     "\" is invalid: use 1-64 characters of A-Z a-z 0-9 _ -");
 }
 
-// Every write of a profile or an MCA calls this inside its transaction: a running host's copy of
-// them is then stale from the moment the write commits (soci_store::config_version).
+// config_version's one row (soci_store::config_version).
 struct version_row {
     long long version = 0;
     template <class T>
@@ -39,9 +39,18 @@ struct version_row {
     }
 };
 
-void bump_config_version(soci::session& sql) { sql << "UPDATE config_version SET version = version + 1 WHERE id = 1"; }
-
 } // namespace
+
+// Every write of a profile, an MCA or an endpoint calls this inside its transaction: a running
+// host's copy of them is then stale from the moment the write commits. On PostgreSQL also notifies
+// config_channel with the new version, delivered at commit to every serving host's
+// config_listener (config_listener.hpp); SQLite hosts read the version per webhook.
+void soci_store::impl::bump_config_version(soci::session& sql)
+{
+    sql << "UPDATE config_version SET version = version + 1 WHERE id = 1";
+    if (url.backend == backend::postgresql)
+        sql << std::string("SELECT pg_notify('") + config_channel + "', version::text) FROM config_version WHERE id = 1";
+}
 
 // ---- migrations ---------------------------------------------------------------------------------
 
@@ -97,7 +106,7 @@ void soci_store::add_profile(const profile_record& profile)
     check_id("profile", profile.id);
     profile_binds b(profile);
     impl_->with_transaction([&](soci::session& sql) {
-        bump_config_version(sql);
+        impl_->bump_config_version(sql);
         int count = 0;
         sql << "SELECT COUNT(*) FROM business_profile WHERE id = :id", soci::use(profile.id), soci::into(count);
         if (count != 0) throw std::invalid_argument("profile \"" + profile.id + "\" already exists");
@@ -120,7 +129,7 @@ void soci_store::update_profile(const profile_record& profile)
                               soci::use(b.rules.value, b.rules.ind), soci::use(profile.id));
         st.execute(true);
         if (st.get_affected_rows() != 1) throw std::invalid_argument("unknown profile \"" + profile.id + "\"");
-        bump_config_version(sql); // serving hosts drop their cached accounts (the algorithm is part of them)
+        impl_->bump_config_version(sql); // serving hosts drop their cached accounts (the algorithm is part of them)
     });
 }
 
@@ -166,7 +175,7 @@ void soci_store::add_mca(const mca_record& mca)
     const long long now = mca.created_at != 0 ? mca.created_at : unix_now();
 
     impl_->with_transaction([&](soci::session& sql) {
-        bump_config_version(sql);
+        impl_->bump_config_version(sql);
         int found = 0;
         sql << "SELECT COUNT(*) FROM business_profile WHERE id = :id", soci::use(mca.profile_id), soci::into(found);
         if (found == 0) throw std::invalid_argument("unknown profile \"" + mca.profile_id + "\"");
@@ -218,7 +227,7 @@ void soci_store::rotate_mca_secret(const std::string& profile_id, const std::str
         const auto row = store_detail::select_one<store_detail::mca_secrets_row>(
             sql, backend(), "id = :id AND profile_id = :p", row_lock::for_update, mca_id, profile_id);
         if (!row) throw std::invalid_argument("unknown MCA \"" + mca_id + "\" in profile \"" + profile_id + "\"");
-        bump_config_version(sql);
+        impl_->bump_config_version(sql);
         std::vector<store_detail::stored_secret> next{{secret, std::nullopt}};
         if (keep_old) {
             for (auto& s : store_detail::secrets_from_json(box.open(row->sealed, aad), mca_id)) {

@@ -32,6 +32,7 @@ void soci_store::add_endpoint(const endpoint_record& endpoint, const std::string
     const auto sealed = impl_->secrets().seal(secret, store_detail::endpoint_secret_aad(endpoint.id));
     const long long now = endpoint.created_at;
     impl_->with_transaction([&](soci::session& sql) {
+        impl_->bump_config_version(sql); // serving hosts take the endpoint at their next webhook
         int found = 0;
         sql << "SELECT COUNT(*) FROM business_profile WHERE id = :id", soci::use(endpoint.profile_id),
             soci::into(found);
@@ -65,6 +66,13 @@ std::optional<endpoint_record> soci_store::find_endpoint(const std::string& id)
     });
 }
 
+std::vector<std::string> soci_store::enabled_endpoint_ids(const std::string& profile_id)
+{
+    return impl_->with_session([&](soci::session& sql) {
+        return store_detail::enabled_endpoint_ids(sql, profile_id);
+    });
+}
+
 bool soci_store::set_endpoint_status(const std::string& id, bool enabled, const std::optional<std::string>& reason,
                                      std::int64_t now)
 {
@@ -80,6 +88,7 @@ bool soci_store::set_endpoint_status(const std::string& id, bool enabled, const 
                               soci::use(at), soci::use(id));
         st.execute(true);
         found = st.get_affected_rows() == 1;
+        if (found) impl_->bump_config_version(sql);
     });
     return found;
 }
@@ -114,6 +123,7 @@ bool soci_store::resend_outgoing(const std::string& id, std::int64_t now)
                               soci::use(pending), soci::use(at), soci::use(at), soci::use(id));
         st.execute(true);
         found = st.get_affected_rows() == 1;
+        if (found) impl_->bump_config_version(sql);
     });
     return found;
 }
@@ -215,6 +225,7 @@ bool soci_store::record_delivery(const outgoing_record& webhook, const delivery_
              soci::use(reason), soci::use(at), soci::use(webhook.endpoint_id));
         disable.execute(true);
         disabled = disable.get_affected_rows() == 1; // once, by whichever given-up webhook got there first
+        if (disabled) impl_->bump_config_version(sql); // serving hosts stop emitting to it
     });
     return disabled;
 }

@@ -1,11 +1,13 @@
 // soci_store::transaction: what one webhook, or one scheduler pass, reads and writes.
 #include "store/detail/identifier.hpp"
+#include "store/detail/outbox_rows.hpp"
 #include "store/detail/pool.hpp"
 #include "store/detail/rows.hpp"
 #include "store/detail/select.hpp"
 #include "store/detail/statement_cache.hpp"
 
 #include <recoup/flow.hpp>
+#include <recoup/task.hpp>
 
 #include <stdexcept>
 #include <type_traits>
@@ -19,7 +21,9 @@ using store_detail::statement_cache;
 soci_store::transaction::transaction(impl* store, std::size_t slot) : store_(store), slot_(slot) {}
 
 soci_store::transaction::transaction(transaction&& other) noexcept
-    : store_(other.store_), slot_(other.slot_), open_(other.open_)
+    : store_(other.store_), slot_(other.slot_), open_(other.open_), endpoints_profile_(other.endpoints_profile_),
+      endpoints_(other.endpoints_), created_intent_(std::move(other.created_intent_)),
+      created_has_attempt_(other.created_has_attempt_), created_has_task_(other.created_has_task_)
 {
     other.store_ = nullptr;
     other.open_ = false;
@@ -76,7 +80,10 @@ recoup::intent_record soci_store::transaction::lock_or_create_intent(const recou
             sql, insert, intent.id, intent.profile_id, intent.merchant_reference_id, b.mca, b.amount, b.currency,
             b.status, b.address, intent.total_retry_count, b.metadata, b.created, b.modified,
             nullable_number{b.last_event, b.last_event_ind});
-        if (!row)
+        created_intent_.clear();
+        created_has_attempt_ = created_has_task_ = false;
+        if (row) created_intent_ = intent.id;
+        else
             row = store_detail::select_one<store_detail::intent_row>(
                 cache, sql, store_->url.backend, "profile_id = :p AND merchant_reference_id = :r",
                 row_lock::for_update, intent.profile_id, intent.merchant_reference_id);
@@ -117,6 +124,7 @@ void soci_store::transaction::update_intent(const recoup::intent_record& intent)
 std::optional<recoup::attempt_record> soci_store::transaction::find_attempt(const std::string& payment_id,
                                                                            const std::string& connector_payment_id)
 {
+    if (payment_id == created_intent_ && !created_has_attempt_ && open_) return std::nullopt; // created_intent_
     return guarded([&](soci::session& sql, statement_cache& cache) -> std::optional<recoup::attempt_record> {
         const auto row = store_detail::select_one<store_detail::attempt_row>(
             cache, sql, store_->url.backend, "payment_id = :p AND connector_payment_id = :c", row_lock::none, payment_id,
@@ -148,6 +156,7 @@ std::vector<recoup::attempt_record> soci_store::transaction::credential_history(
 
 void soci_store::transaction::insert_attempt(const recoup::attempt_record& attempt)
 {
+    if (attempt.payment_id == created_intent_) created_has_attempt_ = true;
     guarded([&](soci::session& sql, statement_cache& cache) {
         store_detail::attempt_binds b(attempt);
         cache.execute(sql,
@@ -184,6 +193,9 @@ void soci_store::transaction::update_attempt(const recoup::attempt_record& attem
 
 std::optional<recoup::task_record> soci_store::transaction::find_task(const std::string& id)
 {
+    if (!created_intent_.empty() && !created_has_task_ && open_ &&
+        id == recoup::task_id(recoup::task_kind::execute, created_intent_))
+        return std::nullopt; // created_intent_
     return guarded([&](soci::session& sql, statement_cache& cache) -> std::optional<recoup::task_record> {
         const auto row = store_detail::select_one<store_detail::task_row>(cache, sql, store_->url.backend,
                                                                           "id = :id", row_lock::for_update, id);
@@ -194,6 +206,7 @@ std::optional<recoup::task_record> soci_store::transaction::find_task(const std:
 
 void soci_store::transaction::upsert_task(const recoup::task_record& task)
 {
+    if (!created_intent_.empty() && task.payment_id == created_intent_) created_has_task_ = true;
     guarded([&](soci::session& sql, statement_cache& cache) {
         const auto tracking = store_detail::from_non_empty(task.tracking_data);
         const auto payment = store_detail::from_non_empty(task.payment_id);
@@ -214,6 +227,7 @@ void soci_store::transaction::upsert_task(const recoup::task_record& task)
 void soci_store::transaction::finish_tasks(const std::string& payment_id, const std::string& business_status,
                                            std::int64_t now)
 {
+    if (payment_id == created_intent_ && !created_has_task_ && open_) return; // created_intent_: no task to finish
     guarded([&](soci::session& sql, statement_cache& cache) {
         const std::string finish(recoup::task_status_finish);
         const long long at = now;
@@ -252,31 +266,33 @@ void soci_store::transaction::append_event(const recoup::event_record& event)
 
 // ---- the merchant's events: the outbox ---------------------------------------------------------
 
+void soci_store::transaction::use_endpoints(const std::string& profile_id, const std::vector<std::string>& endpoint_ids)
+{
+    endpoints_profile_ = &profile_id;
+    endpoints_ = &endpoint_ids;
+}
+
 void soci_store::transaction::emit(const recoup::merchant_event& event)
 {
-    guarded([&](soci::session& sql) {
-        // One indexed read per event (merchant_endpoint_profile_idx); most profiles have none.
-        const std::string enabled = "enabled";
-        std::vector<std::string> ids;
-        {
-            std::string id;
-            soci::statement st = (sql.prepare << "SELECT id FROM merchant_endpoint WHERE profile_id = :p AND status = :s "
-                                                 "ORDER BY id",
-                                  soci::use(event.profile_id), soci::use(enabled), soci::into(id));
-            st.execute();
-            while (st.fetch()) ids.push_back(id);
-        }
+    // The caller's copy when it has the event's profile (most profiles have no endpoint: no
+    // statement at all), else one indexed read.
+    const bool known = endpoints_ != nullptr && *endpoints_profile_ == event.profile_id;
+    if (known && endpoints_->empty()) return;
+    guarded([&](soci::session& sql, statement_cache& cache) {
+        std::vector<std::string> read;
+        if (!known) read = store_detail::enabled_endpoint_ids(sql, event.profile_id);
+        const auto& ids = known ? *endpoints_ : read;
         if (ids.empty()) return;
         const auto body = recoup::merchant_event_body(event);
         const std::string type(recoup::to_string(event.type));
-        auto payment = store_detail::from_non_empty(event.payment_id);
+        const auto payment = store_detail::from_non_empty(event.payment_id);
         const long long at = event.occurred_at;
         for (const auto& endpoint : ids) {
             const auto id = recoup::detail::random_id("msg_");
-            sql << "INSERT INTO outgoing_webhook (id, endpoint_id, profile_id, payment_id, event_type, body, status, "
-                   "attempts, next_attempt_at, created_at) VALUES (:id, :e, :p, :pay, :t, :b, 'pending', 0, :n, :c)",
-                soci::use(id), soci::use(endpoint), soci::use(event.profile_id), soci::use(payment.value, payment.ind),
-                soci::use(type), soci::use(body), soci::use(at), soci::use(at);
+            cache.execute(sql,
+                          "INSERT INTO outgoing_webhook (id, endpoint_id, profile_id, payment_id, event_type, body, status, "
+                          "attempts, next_attempt_at, created_at) VALUES (:id, :e, :p, :pay, :t, :b, 'pending', 0, :n, :c)",
+                          id, endpoint, event.profile_id, payment, type, body, at, at);
         }
     });
 }

@@ -180,6 +180,47 @@ BOOST_AUTO_TEST_CASE(attempts_insert_find_update)
     BOOST_TEST(!tx2.find_attempt("pay_other", "txn_1"));
 }
 
+// An intent the transaction has just inserted has no attempt and no task yet: the store answers
+// that without a statement (soci_store::transaction::created_intent_), and reads again once the
+// transaction adds one, or for an intent it found rather than created.
+BOOST_AUTO_TEST_CASE(a_created_intent_s_attempts_and_tasks_are_what_the_transaction_added)
+{
+    fresh_database db;
+    auto store = db.open();
+    const auto task = make_task("pay_1", 5000);
+    {
+        auto tx = store->begin();
+        tx.lock_or_create_intent(make_intent("pay_1", "inv_1"));
+        BOOST_TEST(!tx.find_attempt("pay_1", "txn_1"));
+        BOOST_TEST(!tx.find_task(task.id));
+        tx.finish_tasks("pay_1", "PAID", 1500); // none yet
+        tx.insert_attempt(make_attempt("att_1", "pay_1", "txn_1"));
+        tx.upsert_task(task);
+        BOOST_TEST(tx.find_attempt("pay_1", "txn_1").value().id == "att_1");
+        BOOST_TEST(tx.find_task(task.id).value().is_open());
+        BOOST_TEST(!tx.find_attempt("pay_1", "txn_2"));
+        tx.commit();
+    }
+    {
+        auto tx = store->begin();
+        tx.lock_or_create_intent(make_intent("pay_3", "inv_3"));
+        tx.upsert_task(make_task("pay_3", 6000));
+        tx.finish_tasks("pay_3", "PAID", 1600); // the task this transaction added is finished
+        BOOST_TEST(!tx.find_task(make_task("pay_3", 0).id).value().is_open());
+        tx.commit();
+    }
+    auto tx = store->begin();
+    tx.lock_or_create_intent(make_intent("pay_1", "inv_1")); // found: read as stored
+    BOOST_TEST(tx.find_attempt("pay_1", "txn_1").value().id == "att_1");
+    BOOST_TEST(tx.find_task(task.id).has_value());
+    tx.lock_or_create_intent(make_intent("pay_2", "inv_2")); // another one created: pay_1's rows still read
+    BOOST_TEST(tx.find_attempt("pay_1", "txn_1").has_value());
+    BOOST_TEST(tx.find_task(task.id).has_value());
+    BOOST_TEST(!tx.find_attempt("pay_2", "txn_1"));
+    BOOST_TEST(!tx.find_task(make_task("pay_2", 0).id));
+    tx.commit();
+}
+
 BOOST_AUTO_TEST_CASE(a_duplicate_attempt_is_a_database_error)
 {
     fresh_database db;

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace recoupd::store_detail {
 
@@ -93,5 +94,18 @@ struct outgoing_row {
         return r;
     }
 };
+
+// The ids of a profile's enabled endpoints, by id (one indexed read: merchant_endpoint_profile_idx).
+inline std::vector<std::string> enabled_endpoint_ids(soci::session& sql, const std::string& profile_id)
+{
+    const std::string enabled = "enabled";
+    std::vector<std::string> ids;
+    std::string id;
+    soci::statement st = (sql.prepare << "SELECT id FROM merchant_endpoint WHERE profile_id = :p AND status = :s ORDER BY id",
+                          soci::use(profile_id), soci::use(enabled), soci::into(id));
+    st.execute();
+    while (st.fetch()) ids.push_back(id);
+    return ids;
+}
 
 } // namespace recoupd::store_detail

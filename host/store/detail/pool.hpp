@@ -141,6 +141,10 @@ struct soci_store::impl {
         }
     }
 
+    // Inside a transaction that changes what serving hosts cache (profiles, MCAs, endpoints):
+    // raises config_version and, on PostgreSQL, notifies config_channel (soci_store_admin.cpp).
+    void bump_config_version(soci::session& sql);
+
     // The master key's box, loaded on first use.
     const secret_box& secrets();
 
