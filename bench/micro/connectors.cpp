@@ -15,74 +15,37 @@
 // project's fixtures), RECOUP_BENCH_SHARED_FIXTURES (../shared/fixtures, optional),
 // RECOUP_BENCH_PLUGIN_DIR (the built plugins); meson bakes the build's paths in as defaults.
 #include "fixtures.hpp"
-
-#include <recoup/connectors/chargebee.hpp>
-#include <recoup/connectors/paddle.hpp>
-#include <recoup/connectors/recurly.hpp>
-#include <recoup/connectors/stripe_billing.hpp>
-#include <recoup/crypto.hpp>
-#include <recoup/plugin/loader.hpp>
-#include <recoup/signature.hpp>
+#include "pure_path.hpp"
 
 #include <benchmark/benchmark.h>
-#include <boost/json.hpp>
 
-#include <iostream>
 #include <memory>
 #include <string>
-#include <vector>
 
 namespace {
 
 using recoup_bench::account;
 using recoup_bench::delivery;
 
-// verify + normalize, answering sync requests from the delivery's answers until none is asked.
-// The number of sync answers read; -1 when the delivery is refused.
+// The path under measurement, DoNotOptimize on its result.
 template <class C>
 int pure_path(const C& c, const delivery& d, const account& acc)
 {
-    const auto req = d.request.view();
-    const auto mca = acc.config();
-    if (!c.verify_source(req, mca, d.now)) return -1;
-    std::vector<recoup::sync_exchange> exchanges;
-    for (int round = 0; round < recoup_bench::max_sync_rounds; ++round) {
-        auto n = recoup::normalize(c, req, mca, exchanges);
-        if (!n) return -1;
-        if (n->sync_requests.empty()) {
-            benchmark::DoNotOptimize(n->attempt);
-            return static_cast<int>(exchanges.size());
-        }
-        for (auto& r : n->sync_requests) {
-            const auto* answer = d.answer_for(r);
-            if (answer == nullptr) return -1;
-            exchanges.push_back({std::move(r), *answer});
-        }
-    }
-    return -1;
+    return recoup_bench::pure_path(c, d, acc, [](const recoup::normalized_webhook& n) { benchmark::DoNotOptimize(n.attempt); });
 }
 
 template <class C>
 void register_connector(const std::string& name, const C& stat, std::shared_ptr<const recoup::plugin::dynamic_connector> dyn)
 {
     const auto acc = std::make_shared<const account>(recoup_bench::account_for(name));
-    for (auto& d : recoup_bench::deliveries(name)) {
-        const int answers = pure_path(stat, d, *acc);
-        if (answers < 0) {
-            std::cerr << "micro: skipped " << name << "/" << d.fixture << " (not a delivery the connector accepts)\n";
-            continue;
-        }
-        if (answers == 0) d.answers.clear(); // the floor parses only what the path reads
+    for (auto& d : recoup_bench::accepted_deliveries(name, stat)) {
         auto del = std::make_shared<const delivery>(std::move(d));
         const std::string prefix = name + "/" + del->fixture + "/";
         benchmark::RegisterBenchmark((prefix + "floor_hmac").c_str(), [del, acc](benchmark::State& s) {
-            for (auto _ : s) benchmark::DoNotOptimize(recoup::hmac_sha256(acc->secrets.front(), del->request.body));
+            for (auto _ : s) benchmark::DoNotOptimize(recoup_bench::floor_hmac(*del, *acc));
         });
         benchmark::RegisterBenchmark((prefix + "floor_parse").c_str(), [del](benchmark::State& s) {
-            for (auto _ : s) {
-                benchmark::DoNotOptimize(boost::json::parse(del->request.body));
-                for (const auto& a : del->answers) benchmark::DoNotOptimize(boost::json::parse(a.second.body));
-            }
+            for (auto _ : s) benchmark::DoNotOptimize(recoup_bench::floor_parse(*del));
         });
         benchmark::RegisterBenchmark((prefix + "static").c_str(), [del, acc, &stat](benchmark::State& s) {
             for (auto _ : s)
@@ -97,28 +60,13 @@ void register_connector(const std::string& name, const C& stat, std::shared_ptr<
     }
 }
 
-std::shared_ptr<const recoup::plugin::dynamic_connector> plugin(const std::string& name)
-{
-    auto c = recoup::plugin::load_connector(recoup_bench::plugin_dir() / ("recoup_" + name + ".so"));
-    if (!c) {
-        std::cerr << "micro: no plugin figures for " << name << ": " << c.error().what() << '\n';
-        return nullptr;
-    }
-    return std::make_shared<const recoup::plugin::dynamic_connector>(std::move(*c));
-}
-
 } // namespace
 
 int main(int argc, char** argv)
 {
-    static const recoup::connectors::stripe_billing::connector stripe_billing;
-    static const recoup::connectors::chargebee::connector chargebee;
-    static const recoup::connectors::recurly::connector recurly;
-    static const recoup::connectors::paddle::connector paddle;
-    register_connector("stripe_billing", stripe_billing, plugin("stripe_billing"));
-    register_connector("chargebee", chargebee, plugin("chargebee"));
-    register_connector("recurly", recurly, plugin("recurly"));
-    register_connector("paddle", paddle, plugin("paddle"));
+    recoup_bench::for_each_connector([](const std::string& name, const auto& stat, auto dyn) {
+        register_connector(name, stat, std::move(dyn));
+    });
     benchmark::Initialize(&argc, argv);
     if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
     benchmark::RunSpecifiedBenchmarks();

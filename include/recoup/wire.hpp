@@ -10,6 +10,7 @@
 
 #include <boost/json.hpp>
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -23,7 +24,14 @@ namespace wire {
 
 namespace json = boost::json;
 
-// Parses the body and converts it to T; every failure inside is returned, never thrown.
+// The stack buffer a short-lived JSON value (one parse, one plugin result) starts its arena with:
+// a few kilobytes of body fit in it; a larger value continues on the heap.
+inline constexpr std::size_t arena_first_block_bytes = 16384;
+
+// Parses the body and converts it to T; every failure inside is returned, never thrown. The parsed
+// value lives in an arena that ends with the call: a conversion keeps JSON only through
+// required/optional<json::value> (which copy it out), never a copy of a json::value, object or
+// array it was handed (such a copy shares the arena).
 template <class T>
 result<T> parse_as(std::string_view body);
 

@@ -7,7 +7,7 @@ namespace detail {
 template <class T>
 void put_optional(boost::json::object& o, std::string_view key, const std::optional<T>& v)
 {
-    if (v) o[key] = boost::json::value_from(*v);
+    if (v) o[key] = boost::json::value_from(*v, o.storage()); // built where it is kept, not copied there
     else o[key] = nullptr;
 }
 
@@ -231,8 +231,8 @@ inline void tag_invoke(const boost::json::value_from_tag&, boost::json::value& j
     detail::put_optional(o, "invoice", w.invoice);
     detail::put_optional(o, "attempt", w.attempt);
     auto& sync = o["sync_requests"].emplace_array();
-    for (const auto& r : w.sync_requests) sync.push_back(boost::json::value_from(r));
-    o["api_response"] = boost::json::value_from(w.response);
+    for (const auto& r : w.sync_requests) sync.push_back(boost::json::value_from(r, o.storage()));
+    o["api_response"] = boost::json::value_from(w.response, o.storage());
 }
 
 inline normalized_webhook tag_invoke(const boost::json::value_to_tag<normalized_webhook>&,

@@ -68,7 +68,7 @@ T read(const json::value& v, std::string_view path)
                                                        join_path(path, "[" + std::to_string(i) + "]")));
         return out;
     } else if constexpr (std::is_same_v<T, json::value>) {
-        return v;
+        return json::value(v, json::storage_ptr()); // off parse_as's arena: it outlives the parse
     } else {
         try {
             return json::value_to<T>(v);
@@ -138,8 +138,13 @@ result<T> convert(const json::value& v)
 template <class T>
 result<T> parse_as(std::string_view body)
 {
+    // The parsed value lives only until it is converted: its nodes come from one arena (a buffer
+    // on the stack, then blocks growing from it) released at once, not allocated and freed one
+    // by one. A conversion copies what it keeps out of the value.
+    unsigned char first_block[arena_first_block_bytes];
+    json::monotonic_resource arena(first_block, sizeof first_block);
     boost::system::error_code ec;
-    json::value v = json::parse(body, ec);
+    json::value v = json::parse(body, ec, &arena);
     if (ec) return fail(error::body_not_json, "", ec.message());
     return convert<T>(v);
 }

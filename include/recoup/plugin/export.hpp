@@ -121,12 +121,30 @@ inline std::vector<sync_exchange> exchanges_from(const recoup_type_exchange* e, 
     return out;
 }
 
+// The value's JSON text, handed to the host in chunks as the serializer writes them (no copy of
+// the whole text on this side).
 inline int32_t write(recoup_host_buffer* out, const boost::json::value& v)
 {
-    const std::string text = boost::json::serialize(v);
-    if (out == nullptr || out->append == nullptr || out->append(out->host_data, text.data(), text.size()) != 0)
-        throw exception(fail(error::plugin_invalid_output, "", "host buffer refused the output"));
+    const auto refused = [] { return exception(fail(error::plugin_invalid_output, "", "host buffer refused the output")); };
+    if (out == nullptr || out->append == nullptr) throw refused();
+    boost::json::serializer sr;
+    sr.reset(&v);
+    char chunk[4096];
+    while (!sr.done()) {
+        const auto text = sr.read(chunk, sizeof chunk);
+        if (out->append(out->host_data, text.data(), text.size()) != 0) throw refused();
+    }
     return RECOUP_OK;
+}
+
+// The result as JSON to the host. Its value lives only for this call, so its nodes come from one
+// arena on the stack (growing onto the heap only for a large result) instead of one allocation each.
+template <class T>
+int32_t write_result(recoup_host_buffer* out, const T& r)
+{
+    unsigned char first_block[wire::arena_first_block_bytes];
+    boost::json::monotonic_resource arena(first_block, sizeof first_block);
+    return write(out, boost::json::value_from(r, &arena));
 }
 
 // Runs `body`, turning every exception into an error code: nothing may unwind into C.
@@ -182,7 +200,7 @@ int32_t parse_webhook(const recoup_type_request* req, const recoup_type_account*
         account_adapter account(acc);
         const auto sync = exchanges_from(exchanges, exchange_count);
         auto r = normalize(instance<C>(), request.request, account.config, sync);
-        return r ? write(out, boost::json::value_from(*r)) : report(err, r.error());
+        return r ? write_result(out, *r) : report(err, r.error());
     });
 }
 
@@ -195,7 +213,7 @@ int32_t record_back(recoup_type_str outcome_json, const recoup_type_account* acc
         auto input = wire::parse_as<record_back_request>(view(outcome_json));
         if (!input) return report(err, input.error());
         auto r = instance<C>().record_back(*input, account.config);
-        return r ? write(out, boost::json::value_from(*r)) : report(err, r.error());
+        return r ? write_result(out, *r) : report(err, r.error());
     });
 }
 
@@ -240,7 +258,7 @@ int32_t build_step(recoup_type_str input_json, const recoup_type_account* acc, r
         auto input = wire::parse_as<Input>(view(input_json));
         if (!input) return report(err, input.error());
         auto r = (instance<P>().*Method)(*input, account.config);
-        return r ? write(out, boost::json::value_from(*r)) : report(err, r.error());
+        return r ? write_result(out, *r) : report(err, r.error());
     });
 }
 
@@ -253,7 +271,7 @@ int32_t parse_step(recoup_type_str input_json, const recoup_type_exchange* respo
         auto input = wire::parse_as<Input>(view(input_json));
         if (!input) return report(err, input.error());
         auto r = (instance<P>().*Method)(*input, response_from(response));
-        return r ? write(out, boost::json::value_from(*r)) : report(err, r.error());
+        return r ? write_result(out, *r) : report(err, r.error());
     });
 }
 

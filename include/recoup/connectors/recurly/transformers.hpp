@@ -277,8 +277,12 @@ inline recurly_invoice tag_invoke(const json::value_to_tag<recurly_invoice>&, co
     const bool has_balance = balance != nullptr && !balance->is_null();
     i.amount = read_amount(o, has_balance ? "balance" : "total", i.currency);
     i.address = wire::optional<recurly_invoice_address>(o, "address");
-    const auto transactions = wire::optional<std::vector<json::value>>(o, "transactions");
-    i.transaction_count = transactions ? static_cast<std::int32_t>(transactions->size()) : 0;
+    // Only counted: read in place rather than copied out of the parse (the failures are
+    // wire::optional's: absent or null is none, anything but an array is invalid_field).
+    if (const auto* transactions = o.if_contains("transactions"); transactions != nullptr && !transactions->is_null()) {
+        if (!transactions->is_array()) wire::raise(error::invalid_field, "transactions", "expected array");
+        i.transaction_count = static_cast<std::int32_t>(transactions->get_array().size());
+    }
     return i;
 }
 
