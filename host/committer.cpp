@@ -43,9 +43,10 @@ std::uint64_t committer::batches() const
 
 recoup::result<recoup::recovery_result> committer::apply(const recoup::normalized_webhook& w,
                                                          const recoup::recovery_account& account,
-                                                         std::string_view raw_body, std::int64_t now)
+                                                         std::string_view raw_body, std::int64_t now,
+                                                         const std::vector<std::string>* endpoints)
 {
-    job j{&w, &account, raw_body, now, std::nullopt};
+    job j{&w, &account, endpoints, raw_body, now, std::nullopt};
     std::unique_lock lock(mutex_);
     if (stopping_) return recoup::fail(recoup::error::storage_unavailable, "", "the host is stopping");
     queue_.push_back(&j);
@@ -114,6 +115,7 @@ void committer::apply_batch(std::deque<job*>& batch)
             }
         }
         try {
+            if (j->endpoints) tx->use_endpoints(j->account->profile_id, *j->endpoints);
             auto out = recoup::apply_webhook(*tx, *j->webhook, *j->account, j->body, j->now);
             if (has_event_id(*j->webhook, options_.fail_apply_event_id))
                 throw recoup::storage_error("database error: injected fault (test hook)");

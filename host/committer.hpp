@@ -28,6 +28,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 namespace recoupd {
 
@@ -55,9 +56,12 @@ public:
     committer& operator=(const committer&) = delete;
 
     // Applies `w` in the next batch and waits for that batch's COMMIT (or its failure).
+    // `endpoints`: the account's enabled merchant endpoints as cached with it (account_cache), so
+    // its events are emitted without reading merchant_endpoint; null: they are read.
     recoup::result<recoup::recovery_result> apply(const recoup::normalized_webhook& w,
                                                   const recoup::recovery_account& account,
-                                                  std::string_view raw_body, std::int64_t now);
+                                                  std::string_view raw_body, std::int64_t now,
+                                                  const std::vector<std::string>* endpoints = nullptr);
 
     // Batches committed, and webhooks in them, since start (for tests and metrics).
     std::uint64_t batches() const;
@@ -66,6 +70,7 @@ private:
     struct job {
         const recoup::normalized_webhook* webhook;
         const recoup::recovery_account* account;
+        const std::vector<std::string>* endpoints;
         std::string_view body;
         std::int64_t now;
         std::optional<recoup::result<recoup::recovery_result>> out; // written by the committer thread

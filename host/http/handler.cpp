@@ -116,7 +116,7 @@ response handle_webhook(app& a, const request& req, const route& r, webhook_log_
         const auto now = a.clock.now();
         auto w = recoup::prepare_webhook(*connector, incoming.view, data.account, sync, now);
         if (!w) return w.error();
-        return a.commits->apply(*w, data.account, incoming.view.body, recoup::to_unix_seconds(now));
+        return a.commits->apply(*w, data.account, incoming.view.body, recoup::to_unix_seconds(now), &data.endpoints);
     }();
 
     // 4. answer
