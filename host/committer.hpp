@@ -33,7 +33,11 @@
 namespace recoupd {
 
 // Webhooks in one transaction at most, unless `recoupd serve --group-commit N` says otherwise.
-inline constexpr std::size_t default_group_commit = 64;
+// 0 (one transaction per webhook, no committer) is the measured choice: on the benchmark machine
+// (BENCHMARKS.md, `bench/run --layout`) CPU, not the WAL flush, limits throughput, and the one
+// committer thread that serializes every batch's statements served 660-735 webhooks/s at 32
+// connections where one transaction per webhook on 4-8 pooled connections served 1,779-1,865.
+inline constexpr std::size_t default_group_commit = 0;
 
 struct committer_options {
     // Webhooks in one transaction at most; 0: each webhook in its own transaction (no committer).

@@ -107,7 +107,7 @@ BOOST_AUTO_TEST_CASE(no_webhook_is_answered_before_its_batch_commits)
     std::atomic<int> early{0};   // answers seen before their rows were committed
     std::atomic<int> commits{0};
     recoupd::committer_options options;
-    options.max_batch = recoupd::default_group_commit;
+    options.max_batch = 64;
     // On the committer thread, before each COMMIT, with every waiter just woken: give the woken
     // waiters a bounded while to take an answer, then compare the answers out with the rows
     // committed so far (read on another connection, which sees committed rows only).

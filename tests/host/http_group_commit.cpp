@@ -1,4 +1,4 @@
-// Group commit (host/committer.hpp; on by default), end to end on SQLite and PostgreSQL: webhooks
+// Group commit (host/committer.hpp; `--group-commit N`, off by default), end to end on SQLite and PostgreSQL: webhooks
 // sent together are applied in shared transactions, each in its own savepoint. One webhook's
 // fault (injected through serve's test hook) undoes only its own work and answers it alone, also
 // in batches of one (no savepoint); two identical deliveries are one delivery even in one batch;
@@ -93,7 +93,7 @@ void one_poisoned_webhook_among_many(const std::vector<std::string>& serve_flags
 // Group commit is on by default: the poisoned webhook fails in the committer without any flag.
 BOOST_AUTO_TEST_CASE(one_webhook_failing_in_its_savepoint_leaves_the_others_committed)
 {
-    one_poisoned_webhook_among_many({});
+    one_poisoned_webhook_among_many({"--group-commit", "64"});
 }
 
 // --group-commit 1: every batch is one webhook, applied without SAVEPOINT or RELEASE; the
@@ -105,7 +105,7 @@ BOOST_AUTO_TEST_CASE(batches_of_one_answer_and_write_as_shared_batches_do)
 
 BOOST_AUTO_TEST_CASE(identical_deliveries_sent_together_are_one_delivery)
 {
-    world w(backend_from_args());
+    world w(backend_from_args(), {}, {"--group-commit", "64"});
     const std::vector<std::string> bodies(together, stripe_failure("twin"));
     const auto replies = send_together(w, bodies);
     int recorded = 0, duplicates = 0;
@@ -126,7 +126,7 @@ BOOST_AUTO_TEST_CASE(identical_deliveries_sent_together_are_one_delivery)
 BOOST_AUTO_TEST_CASE(a_failed_commit_answers_its_whole_batch_503_and_writes_none_of_it)
 {
     const hook fault("RECOUPD_TEST_FAIL_COMMIT_EVENT", "evt_sinker");
-    world w(backend_from_args());
+    world w(backend_from_args(), {}, {"--group-commit", "64"});
     std::vector<std::string> bodies, tags;
     for (int i = 0; i < together; ++i) {
         tags.push_back(i == 0 ? "sinker" : "c" + std::to_string(i));
