@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace http_test {
 
@@ -25,6 +26,22 @@ inline backend backend_from_args()
     for (int i = 1; i < suite.argc; ++i)
         if (std::string(suite.argv[i]) == "postgresql") return backend::postgresql;
     return backend::sqlite;
+}
+
+// Flags a test registration adds to every `recoupd serve` of the suite: whatever follows the
+// backend on the command line (`-- postgresql --group-commit 64`: meson runs the race and crash
+// suites once more that way, so group commit, off by default, keeps their guarantees).
+inline std::vector<std::string> serve_flags_from_args()
+{
+    const auto& suite = boost::unit_test::framework::master_test_suite();
+    std::vector<std::string> flags;
+    bool after_backend = false;
+    for (int i = 1; i < suite.argc; ++i) {
+        const std::string a = suite.argv[i];
+        if (after_backend) flags.push_back(a);
+        else after_backend = a == "postgresql" || a == "sqlite";
+    }
+    return flags;
 }
 
 // Precondition for a case that needs a PostgreSQL server (freezing it, for one): skipped on SQLite.

@@ -64,6 +64,8 @@ public:
         std::vector<std::string> args{recoupd_path(), "serve", "--listen", "127.0.0.1:0", "--database", db.url(),
                                       "--plugin-dir", plugin_dir(), "--threads", "4"};
         args.insert(args.end(), extra.begin(), extra.end());
+        const auto registered = serve_flags_from_args();
+        args.insert(args.end(), registered.begin(), registered.end());
         process_ = std::make_unique<child>(args);
         auto line = process_->wait_for_line("listening on ");
         BOOST_REQUIRE_MESSAGE(line, "recoupd serve did not start:\n" + process_->output());
