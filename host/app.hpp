@@ -6,8 +6,10 @@
 //   conformance/          the plugin checker behind `recoupd plugin check`
 //   simulation/           `recoupd simulate`: a population through the scheduler on a virtual clock
 //   http/  scheduler/     the server and its routes; the retry loop (neither includes the other)
-//   app.hpp  settings.hpp  account_cache.hpp
-//                         this aggregate; reading stored profile and MCA settings, and caching them
+//   app.hpp  settings.hpp  account_cache.hpp  committer.hpp
+//                         this aggregate; reading stored profile and MCA settings, and caching
+//                         them; group commit
+//   mca_checks.hpp        the checks of an MCA's settings (URLs, tolerance) before they are stored
 //   store/  outbound/  plugins.hpp  metrics.hpp  log.hpp
 //                         the database, calls to platform and processor APIs, the plugin
 //                         directory, counters, the JSON-lines log
