@@ -65,7 +65,8 @@ void committer::run()
         queued_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
         if (queue_.empty()) return; // stopping, nothing left
         std::deque<job*> batch;
-        while (!queue_.empty() && batch.size() < options_.max_batch) {
+        // A committer made with max_batch 0 (serve makes none then) still takes one at a time.
+        while (!queue_.empty() && batch.size() < std::max<std::size_t>(1, options_.max_batch)) {
             batch.push_back(queue_.front());
             queue_.pop_front();
         }

@@ -148,6 +148,7 @@ BOOST_AUTO_TEST_CASE(a_lone_webhook_fails_or_commits_alone_without_a_savepoint)
 {
     world w;
     recoupd::committer_options options;
+    options.max_batch = 64;
     options.fail_apply_event_id = "evt_poison";
     recoupd::committer c(*w.store, options);
     // Alone, a failing webhook's transaction is rolled back whole: its answer and its rows are
