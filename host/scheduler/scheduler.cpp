@@ -93,8 +93,6 @@ void log_decision(const task_record* task, std::string_view outcome, const sched
 
 } // namespace
 
-// ---- the scheduler ------------------------------------------------------------------------------
-
 scheduler::scheduler(soci_store& store, const recoupd::plugins& plugins, const outbound::client& client,
                      recoupd::metrics* metrics, scheduler_options options)
     : store_(store), plugins_(plugins), client_(client), metrics_(metrics), options_(options),
